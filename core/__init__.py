@@ -1,0 +1,1 @@
+"""Kanal's foundation: app factory, configuration, database, auth, audit log, i18n, errors and the outbox."""

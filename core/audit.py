@@ -1,0 +1,188 @@
+"""The audit log: who read or changed whose personal data, when and why, in a tamper-evident hash chain.
+
+`record()` queues an entry on the current transaction. Just before that transaction commits, the queued entries are
+chained: the chain head row is locked (so concurrent transactions append one after another), each entry's hash
+covers its content and the previous entry's hash, and the head moves forward. An entry is therefore written if
+and only if the change or read it describes is committed. `verify_chain()` recomputes every hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.db import db
+from core.models import AuditChainHead, AuditEntry
+
+GENESIS_HASH = "0" * 64
+_PENDING_KEY = "kanal.pending_audit"
+_HEAD_ID = 1
+
+
+class AuditTamperingError(RuntimeError):
+    """Someone tried to change or delete an audit entry through the application."""
+
+
+def _current_actor() -> tuple[str, str | None]:
+    if not has_request_context():
+        return ("system", None)
+    principal: Any = current_user
+    kind = getattr(principal, "kind", "anonymous")
+    if kind in {"staff", "resident"}:
+        return (kind, str(principal.id))
+    return ("anonymous", None)
+
+
+def record(
+    action: str,
+    subject_kind: str,
+    subject_id: object = None,
+    *,
+    resident_id: int | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    actor: tuple[str, str | None] | None = None,
+    session: Session | None = None,
+) -> None:
+    """Queue an audit entry on the current transaction (it is chained and written when the transaction commits)."""
+    actor_kind, actor_id = actor or _current_actor()
+    target = session if session is not None else db
+    pending: list[dict[str, Any]] = target.info.setdefault(_PENDING_KEY, [])
+    pending.append(
+        {
+            "at": clock.now(),
+            "actor_kind": actor_kind,
+            "actor_id": actor_id,
+            "action": action,
+            "subject_kind": subject_kind,
+            "subject_id": None if subject_id is None else str(subject_id),
+            "resident_id": resident_id,
+            "reason": reason,
+            "details": details or {},
+            "ip_address": request.remote_addr if has_request_context() else None,
+        }
+    )
+
+
+def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the canonical JSON of the entry's content."""
+    canonical = json.dumps(
+        {**content, "at": content["at"].isoformat(timespec="microseconds")},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+def _content_of(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at,
+        "actor_kind": entry.actor_kind,
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "subject_kind": entry.subject_kind,
+        "subject_id": entry.subject_id,
+        "resident_id": entry.resident_id,
+        "reason": entry.reason,
+        "details": entry.details,
+        "ip_address": entry.ip_address,
+    }
+
+
+def _lock_head(session: Session) -> AuditChainHead:
+    head = session.scalar(
+        select(AuditChainHead).where(AuditChainHead.id == _HEAD_ID).with_for_update().execution_options(
+            populate_existing=True
+        )
+    )
+    if head is None:
+        # The migration creates the head; this covers a database emptied by hand.
+        head = AuditChainHead(id=_HEAD_ID, last_entry_id=None, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending_entries(session: Session) -> None:
+    pending: list[dict[str, Any]] = session.info.pop(_PENDING_KEY, [])
+    if not pending:
+        return
+    head = _lock_head(session)
+    previous = head.last_hash
+    entry = None
+    for content in pending:
+        digest = entry_hash(previous, content)
+        entry = AuditEntry(**content, prev_hash=previous, entry_hash=digest)
+        session.add(entry)
+        previous = digest
+    session.flush()
+    assert entry is not None
+    head.last_hash = previous
+    head.last_entry_id = entry.id
+    session.flush()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending_entries(session: Session) -> None:
+    # What was read or changed in a rolled-back transaction did not happen, except reads: those are recorded
+    # again by the request that retries.
+    session.info.pop(_PENDING_KEY, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_audit(session: Session, _context: Any, _instances: Any) -> None:
+    for instance in list(session.dirty) + list(session.deleted):
+        if isinstance(instance, AuditEntry) and (instance in session.deleted or session.is_modified(instance)):
+            raise AuditTamperingError("audit entries are append-only")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries_checked: int
+    ok: bool
+    first_broken_id: int | None = None
+    problem: str | None = None
+
+
+def _entries_in_order(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
+    last_id = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
+        session.expunge_all()
+
+
+def verify_chain(session: Session | None = None) -> ChainReport:
+    """Recompute every entry's hash in order; report the first entry that was altered, removed or inserted."""
+    target = session if session is not None else db
+    head = target.get(AuditChainHead, _HEAD_ID)
+    head_hash = head.last_hash if head is not None else GENESIS_HASH
+    previous = GENESIS_HASH
+    count = 0
+    for entry in _entries_in_order(target):
+        count += 1
+        if entry.prev_hash != previous:
+            return ChainReport(count, False, entry.id, "links to a different previous entry (one was removed or inserted)")
+        if entry_hash(previous, _content_of(entry)) != entry.entry_hash:
+            return ChainReport(count, False, entry.id, "content does not match its hash (it was altered)")
+        previous = entry.entry_hash
+    if previous != head_hash:
+        return ChainReport(count, False, None, "the newest entries are missing (the chain head points further)")
+    return ChainReport(count, True)

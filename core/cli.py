@@ -1,0 +1,74 @@
+"""Kanal's own `flask` commands: migrate, seed demo data, verify the audit chain, show settings, add staff."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+
+from core import audit, migrate
+from core.auth import create_staff_user
+from core.config import Settings, settings_table
+from core.db import unit_of_work
+from core.demo import registered_seeders
+from core.models import Role
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["kanal.settings"]
+    return settings
+
+
+@click.command("db-upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade_command(revision: str) -> None:
+    """Create or update the schema with Alembic."""
+    migrate.upgrade(_settings().database_url, revision)
+    click.echo(f"Database migrated to {revision}.")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Fill an empty database with the fictional municipality Exempelstad; does nothing if already seeded."""
+    for name, seed in registered_seeders():
+        with unit_of_work():
+            lines = seed()
+        for line in lines:
+            click.echo(line)
+        click.echo(f"Seeded {name}.", err=True)
+
+
+@click.command("verify-audit")
+def verify_audit_command() -> None:
+    """Recompute the audit log's hash chain; exit 1 if any entry was altered, removed or inserted."""
+    with unit_of_work():
+        report = audit.verify_chain()
+    if report.ok:
+        click.echo(f"Audit chain intact: {report.entries_checked} entries verified.")
+        return
+    where = f"entry {report.first_broken_id}" if report.first_broken_id else "the end of the chain"
+    click.echo(f"Audit chain BROKEN at {where}: {report.problem}.", err=True)
+    sys.exit(1)
+
+
+@click.command("settings")
+def settings_command() -> None:
+    """List every environment variable Kanal reads, with its default."""
+    for variable, default, doc in settings_table():
+        click.echo(f"{variable:32} {default:28} {doc}")
+
+
+@click.command("create-staff")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", "roles", multiple=True, type=click.Choice([role.value for role in Role]), required=True)
+@click.password_option()
+def create_staff_command(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
+    """Add a staff account."""
+    with unit_of_work():
+        create_staff_user(email, full_name, password, [Role(role) for role in roles])
+    click.echo(f"Created {email}.")
+
+
+commands = [db_upgrade_command, seed_demo_command, verify_audit_command, settings_command, create_staff_command]

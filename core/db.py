@@ -1,0 +1,139 @@
+"""The database: declarative base, engine set-up for PostgreSQL and SQLite, and the per-request session.
+
+One transaction per request: views and services never commit; the request boundary commits when the response is
+not a server error and rolls back otherwise. Commands use `unit_of_work()` for the same guarantee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, cast
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+from werkzeug.local import LocalProxy
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on both PostgreSQL and SQLite (which forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use core.clock.now()")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def make_engine(url: str, *, pooled: bool = True) -> Engine:
+    """An engine with the settings Kanal relies on for each dialect; unpooled for one-off tools like Alembic."""
+    pool_args: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool_args)
+        _configure_sqlite(engine)
+        return engine
+    if pooled:
+        pool_args = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    return create_engine(url, **pool_args)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; let SQLAlchemy emit it instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+class _DatabaseState:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def init_app(app: Flask, url: str) -> None:
+    state = _DatabaseState(make_engine(url))
+    app.extensions["kanal.db"] = state
+
+    @app.after_request
+    def commit_unless_failed(response: Response) -> Response:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            try:
+                if response.status_code < 500:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_appcontext
+    def close_session(_exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+
+def engine() -> Engine:
+    return cast(_DatabaseState, current_app.extensions["kanal.db"]).engine
+
+
+def get_session() -> Session:
+    """The session of the current request or command; created on first use."""
+    if "db_session" not in g:
+        g.db_session = cast(_DatabaseState, current_app.extensions["kanal.db"]).session_factory()
+    return cast(Session, g.db_session)
+
+
+db = cast(Session, LocalProxy(get_session))
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction for a command or a worker job: committed on success, rolled back on any error.
+
+    It uses the same session as `db`, so services called inside it need no session argument.
+    """
+    session = get_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,130 @@
+"""Staff login (password, then TOTP when enrolled), logout and the staff start page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length, Regexp
+
+from core import audit
+from core.auth import (
+    LoginOutcome,
+    check_staff_password,
+    check_staff_totp,
+    current_staff,
+    log_in_staff,
+    log_out,
+    require_staff,
+)
+from core.db import db
+from core.i18n import safe_next_url
+from core.models import Role, StaffUser
+from core.security import limiter
+
+blueprint = Blueprint("staff_auth", __name__, url_prefix="/staff")
+home_blueprint = Blueprint("staff_home", __name__, url_prefix="/staff")
+home_blueprint.before_request(require_staff())
+
+PENDING_TOTP_KEY = "pending_totp_staff_id"
+
+
+class StaffLoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter your e-mail address")), Email(_l("Enter a valid e-mail address"))],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password"))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        _l("Security code"),
+        description=_l("The 6-digit code from your authenticator app"),
+        validators=[
+            DataRequired(_l("Enter the security code")),
+            Length(min=6, max=6, message=_l("The security code has 6 digits")),
+            Regexp(r"^\d{6}$", message=_l("The security code has 6 digits")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+def _fail_message(outcome: LoginOutcome) -> str:
+    if outcome is LoginOutcome.LOCKED:
+        return _("Too many failed attempts. The account is locked for a while. Try again later or contact your administrator.")
+    return _("The e-mail address or password is wrong.")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login() -> Any:
+    form = StaffLoginForm()
+    login_error = None
+    if form.validate_on_submit():
+        result = check_staff_password(form.email.data or "", form.password.data or "")
+        if result.outcome is LoginOutcome.OK and result.user is not None:
+            audit.record("login", "staff_user", result.user.id, actor=("staff", str(result.user.id)))
+            log_in_staff(result.user)
+            return redirect(safe_next_url(request.args.get("next"), url_for("staff_home.index")))
+        if result.outcome is LoginOutcome.NEEDS_TOTP and result.user is not None:
+            session[PENDING_TOTP_KEY] = result.user.id
+            return redirect(url_for("staff_auth.totp", next=request.args.get("next")))
+        login_error = _fail_message(result.outcome)
+    return render_template("staff/login.html", form=form, login_error=login_error), 200 if login_error is None else 400
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def totp() -> Any:
+    user_id = session.get(PENDING_TOTP_KEY)
+    user = db.get(StaffUser, user_id) if user_id else None
+    if user is None:
+        return redirect(url_for("staff_auth.login"))
+    form = TotpForm()
+    login_error = None
+    if form.validate_on_submit():
+        result = check_staff_totp(user, form.code.data or "")
+        if result.outcome is LoginOutcome.OK:
+            audit.record("login", "staff_user", user.id, actor=("staff", str(user.id)))
+            log_in_staff(user)
+            return redirect(safe_next_url(request.args.get("next"), url_for("staff_home.index")))
+        if result.outcome is LoginOutcome.LOCKED:
+            session.pop(PENDING_TOTP_KEY, None)
+        login_error = (
+            _fail_message(result.outcome) if result.outcome is LoginOutcome.LOCKED else _("The security code is wrong.")
+        )
+    return render_template("staff/totp.html", form=form, login_error=login_error), 200 if login_error is None else 400
+
+
+@blueprint.post("/logout")
+def logout() -> Response:
+    """Ends any session, staff or resident, and keeps only the chosen language."""
+    was_staff = current_staff() is not None
+    log_out()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("staff_auth.login") if was_staff else "/")
+
+
+def role_names() -> dict[str, str]:
+    return {
+        Role.AGENT: _("Contact centre agent"),
+        Role.CASE_OFFICER: _("Case officer"),
+        Role.FORM_ADMIN: _("Form administrator"),
+        Role.SYSTEM_ADMIN: _("System administrator"),
+    }
+
+
+@home_blueprint.get("/")
+def index() -> str:
+    return render_template("staff/index.html", staff=current_staff(), role_names=role_names())

@@ -1,0 +1,121 @@
+"""Public face of `eservices`: the catalogue and the case lifecycle, for views, other packages and commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core import audit, clock
+from core.db import db
+from eservices.models import Case, CaseEvent, CaseReferenceCounter, CaseStatus, Category, Channel, Service
+
+__all__ = [
+    "add_case_event",
+    "allocate_case_reference",
+    "categories",
+    "create_case",
+    "find_category",
+    "find_service",
+    "popular_services",
+]
+
+
+def categories() -> list[Category]:
+    return list(db.scalars(select(Category).order_by(Category.position, Category.slug)))
+
+
+def find_category(slug: str) -> Category | None:
+    return db.scalar(select(Category).where(Category.slug == slug))
+
+
+def find_service(slug: str) -> Service | None:
+    return db.scalar(select(Service).where(Service.slug == slug, Service.active.is_(True)))
+
+
+def popular_services(limit: int = 6) -> list[Service]:
+    return list(
+        db.scalars(select(Service).where(Service.popular.is_(True), Service.active.is_(True)).order_by(Service.slug).limit(limit))
+    )
+
+
+def allocate_case_reference(year: int | None = None) -> str:
+    """The next reference for the year, like 2026-000123.
+
+    The counter row is created if missing and incremented in one statement that holds the row lock until the
+    transaction ends, so concurrent submissions never get the same number. A rolled-back submission leaves a gap,
+    which is fine: references must be unique, not gapless.
+    """
+    year = year or clock.now().year
+    dialect = db.get_bind().dialect.name
+    insert_stmt: Any
+    if dialect == "postgresql":
+        insert_stmt = postgresql.insert(CaseReferenceCounter).on_conflict_do_nothing(index_elements=["year"])
+    elif dialect == "sqlite":
+        insert_stmt = sqlite.insert(CaseReferenceCounter).on_conflict_do_nothing(index_elements=["year"])
+    else:  # pragma: no cover - Kanal supports PostgreSQL and SQLite only
+        insert_stmt = insert(CaseReferenceCounter)
+    db.execute(insert_stmt.values(year=year, last_value=0))
+    number = db.scalar(
+        update(CaseReferenceCounter)
+        .where(CaseReferenceCounter.year == year)
+        .values(last_value=CaseReferenceCounter.last_value + 1)
+        .returning(CaseReferenceCounter.last_value)
+    )
+    return f"{year}-{number:06d}"
+
+
+def add_case_event(
+    case: Case,
+    kind: str,
+    *,
+    actor: tuple[str, str | None] = ("system", None),
+    data: dict[str, Any] | None = None,
+    visible_to_resident: bool = True,
+) -> CaseEvent:
+    """Append to the case's timeline (events are never changed afterwards)."""
+    event = CaseEvent(
+        case=case,
+        kind=kind,
+        actor_kind=actor[0],
+        actor_id=actor[1],
+        data=data or {},
+        visible_to_resident=visible_to_resident,
+        at=clock.now(),
+    )
+    db.add(event)
+    return event
+
+
+def create_case(
+    service: Service,
+    resident_id: int | None,
+    answers: dict[str, Any],
+    *,
+    channel: Channel = Channel.SELF_SERVICE,
+    actor: tuple[str, str | None] = ("system", None),
+    assisted_by_id: int | None = None,
+    identity_method: str | None = None,
+) -> Case:
+    """Create a submitted case with its reference, queue from the service, first timeline event and audit entry."""
+    now = clock.now()
+    case = Case(
+        reference=allocate_case_reference(now.year),
+        service=service,
+        resident_id=resident_id,
+        queue_id=service.queue_id,
+        status=CaseStatus.SUBMITTED.value,
+        channel=channel.value,
+        assisted_by_id=assisted_by_id,
+        identity_method=identity_method,
+        answers=answers,
+        submitted_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(case)
+    db.flush()
+    add_case_event(case, "submitted", actor=actor, data={"channel": channel.value})
+    audit.record("create", "case", case.id, resident_id=resident_id, actor=actor, details={"reference": case.reference})
+    return case

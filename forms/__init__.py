@@ -1,0 +1,1 @@
+"""The form engine: definitions, versions, logic, validation, prefill and drafts."""

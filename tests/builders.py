@@ -1,0 +1,104 @@
+"""Builder functions for test data: each makes one valid thing with sensible defaults, overridable by keyword."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from core.auth import create_staff_user
+from core.db import db
+from core.models import Department, Queue, Resident, Role, StaffUser
+from eservices.models import Category, Service
+
+_sequence = itertools.count(1)
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+def _next() -> int:
+    return next(_sequence)
+
+
+def make_department(**overrides: Any) -> Department:
+    n = _next()
+    department = Department(**{"code": f"dept-{n}", "name": f"Department {n}", **overrides})
+    db.add(department)
+    db.flush()
+    return department
+
+
+def make_queue(department: Department | None = None, **overrides: Any) -> Queue:
+    n = _next()
+    department = department or make_department()
+    queue = Queue(**{"code": f"queue-{n}", "name": f"Queue {n}", "sla_hours": 48, "department": department, **overrides})
+    db.add(queue)
+    db.flush()
+    return queue
+
+
+def make_staff(
+    roles: list[Role] | None = None,
+    password: str = DEFAULT_PASSWORD,
+    department: Department | None = None,
+    **overrides: Any,
+) -> StaffUser:
+    n = _next()
+    user = create_staff_user(
+        email=overrides.pop("email", f"staff{n}@exempelstad.se"),
+        full_name=overrides.pop("full_name", f"Staff Member {n}"),
+        password=password,
+        roles=roles if roles is not None else [Role.CASE_OFFICER],
+        department_id=department.id if department else None,
+        languages=overrides.pop("languages", ["sv"]),
+        totp_secret=overrides.pop("totp_secret", None),
+    )
+    for key, value in overrides.items():
+        setattr(user, key, value)
+    db.flush()
+    return user
+
+
+# Valid personnummer (check digit correct) for fictional people.
+PERSONNUMMER = ["199001012384", "198507152398", "197212242386", "194503032393", "201203152380", "200008082394"]
+
+
+def make_resident(**overrides: Any) -> Resident:
+    n = _next()
+    resident = Resident(
+        **{
+            "personnummer": overrides.pop("personnummer", f"19{n % 100:02d}0101{n % 10000:04d}"[:12]),
+            "given_name": "Test",
+            "family_name": f"Resident {n}",
+            "email": f"resident{n}@example.se",
+            "phone": "+46701234567",
+            "preferred_language": "sv",
+            **overrides,
+        }
+    )
+    db.add(resident)
+    db.flush()
+    return resident
+
+
+def make_category(**overrides: Any) -> Category:
+    n = _next()
+    category = Category(**{"slug": f"category-{n}", "title": {"sv": f"Kategori {n}", "en": f"Category {n}"}, **overrides})
+    db.add(category)
+    db.flush()
+    return category
+
+
+def make_service(category: Category | None = None, queue: Queue | None = None, **overrides: Any) -> Service:
+    n = _next()
+    service = Service(
+        **{
+            "slug": f"service-{n}",
+            "category": category or make_category(),
+            "queue": queue or make_queue(),
+            "title": {"sv": f"Tjänst {n}", "en": f"Service {n}"},
+            "summary": {"sv": "En tjänst.", "en": "A service."},
+            **overrides,
+        }
+    )
+    db.add(service)
+    db.flush()
+    return service

@@ -1,0 +1,88 @@
+"""Fixtures shared by every test: the app on a fresh database, a test client, a CLI runner, and Kanal's clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from core import clock
+from core.app import create_app
+from tests.database import PostgresDatabase, SqliteTemplate, using_postgres
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteTemplate | PostgresDatabase]:
+    if using_postgres():
+        database = PostgresDatabase()
+        yield database
+        database.dispose()
+    else:
+        yield SqliteTemplate(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def database_url(database_template: SqliteTemplate | PostgresDatabase, tmp_path: Path) -> str:
+    if isinstance(database_template, PostgresDatabase):
+        return database_template.fresh()
+    return database_template.fresh(tmp_path)
+
+
+def test_environ(database_url: str, tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """The environment a test app runs with; tests override single variables through `overrides`."""
+    environ = {
+        "KANAL_ENV": "test",
+        "KANAL_SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "KANAL_SESSION_COOKIE_SECURE": "false",
+        "KANAL_BANKID_URL": "http://127.0.0.1:9",
+        "KANAL_STORAGE_DIR": str(tmp_path / "files"),
+        "KANAL_RATE_LIMIT_STORAGE_URL": "memory://",
+    }
+    environ.update(overrides)
+    return environ
+
+
+@pytest.fixture
+def environ(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return test_environ(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(environ: dict[str, str]) -> Iterator[Flask]:
+    application = create_app(environ)
+    application.config["WTF_CSRF_ENABLED"] = False
+    with application.app_context():
+        yield application
+    application.extensions["kanal.db"].engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(environ: dict[str, str]) -> Iterator[Flask]:
+    """The app with CSRF protection on, for tests of the security baseline itself."""
+    application = create_app(environ)
+    with application.app_context():
+        yield application
+    application.extensions["kanal.db"].engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    clock.reset()
+    yield
+    clock.reset()
