@@ -45,12 +45,13 @@ class PostgresDatabase:
 
     def __init__(self, suffix: str = "") -> None:
         base = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        name = f"kanal_test_{worker_name()}{suffix}"
-        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
+        # The pid keeps concurrent runs against one cluster (several checkouts, xdist workers) apart.
+        name = f"kanal_test_{worker_name()}_{os.getpid()}{suffix}"
+        self.name = name
+        self._admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with self._admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
         self.url = base.set(database=name).render_as_string(hide_password=False)
         upgrade(self.url)
         engine = create_engine(self.url)
@@ -70,3 +71,6 @@ class PostgresDatabase:
 
     def dispose(self) -> None:
         self._engine.dispose()
+        with self._admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self._admin.dispose()
