@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from flask import Flask
 
 from core import db as database
-from core import errors, i18n, security
+from core import errors, i18n, security, session_timeout
 from core import auth as authentication
 from core.config import Settings, load_settings
 
@@ -31,6 +31,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     i18n.init_app(app, settings)
     authentication.init_app(app)
     errors.init_app(app)
+    session_timeout.init_app(app, settings)
     register_blueprints(app)
     register_commands(app)
 
@@ -45,12 +46,16 @@ def register_blueprints(app: Flask) -> None:
     """Every part of Kanal that answers HTTP, with who may use it."""
     from core.staff_views import blueprint as staff_auth_blueprint  # anyone (login)
     from core.staff_views import home_blueprint as staff_home_blueprint  # any staff role
-    from eservices.views import blueprint as eservices_blueprint  # anyone; My pages need a resident login
+    from eservices.views import blueprint as eservices_blueprint  # anyone
+    from eservices.views import my_pages_blueprint  # residents (BankID login)
+    from signing.views import blueprint as resident_auth_blueprint  # anyone (resident login)
 
     for blueprint in (
         staff_auth_blueprint,
         staff_home_blueprint,
         eservices_blueprint,
+        my_pages_blueprint,
+        resident_auth_blueprint,
     ):
         app.register_blueprint(blueprint)
 

@@ -14,6 +14,7 @@ from eservices.models import Case, CaseEvent, CaseReferenceCounter, CaseStatus, 
 __all__ = [
     "add_case_event",
     "allocate_case_reference",
+    "cases_for_resident",
     "categories",
     "create_case",
     "find_category",
@@ -36,7 +37,23 @@ def find_service(slug: str) -> Service | None:
 
 def popular_services(limit: int = 6) -> list[Service]:
     return list(
-        db.scalars(select(Service).where(Service.popular.is_(True), Service.active.is_(True)).order_by(Service.slug).limit(limit))
+        db.scalars(
+            select(Service)
+            .where(Service.popular.is_(True), Service.active.is_(True))
+            .order_by(Service.slug)
+            .limit(limit)
+        )
+    )
+
+
+def cases_for_resident(resident_id: int) -> list[Case]:
+    """The resident's own cases, newest first. Callers pass the logged-in resident's id, never one from a URL."""
+    return list(
+        db.scalars(
+            select(Case)
+            .where(Case.resident_id == resident_id)
+            .order_by(Case.created_at.desc(), Case.id.desc())
+        )
     )
 
 
@@ -117,5 +134,7 @@ def create_case(
     db.add(case)
     db.flush()
     add_case_event(case, "submitted", actor=actor, data={"channel": channel.value})
-    audit.record("create", "case", case.id, resident_id=resident_id, actor=actor, details={"reference": case.reference})
+    audit.record(
+        "create", "case", case.id, resident_id=resident_id, actor=actor, details={"reference": case.reference}
+    )
     return case

@@ -204,7 +204,8 @@ RFA_MESSAGES: dict[str, dict[str, str]] = {
         "another device?",
         "da": "Vil du identificere dig eller underskrive med et BankID på denne enhed eller med et BankID på "
         "en anden enhed?",
-        "ar": "هل تريد تعريف هويتك أو التوقيع باستخدام BankID على هذا الجهاز أم باستخدام BankID على جهاز آخر؟",
+        "ar": "هل تريد تعريف هويتك أو التوقيع باستخدام BankID على هذا الجهاز أم باستخدام BankID على "
+        "جهاز آخر؟",
     },
     "RFA21": {
         "sv": "Identifiering eller underskrift pågår.",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from core import clock
@@ -17,7 +19,9 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteTemplate | PostgresDatabase]:
+def database_template(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SqliteTemplate | PostgresDatabase]:
     if using_postgres():
         database = PostgresDatabase()
         yield database
@@ -48,27 +52,55 @@ def test_environ(database_url: str, tmp_path: Path, **overrides: str) -> dict[st
     return environ
 
 
+test_environ.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
 @pytest.fixture
 def environ(database_url: str, tmp_path: Path) -> dict[str, str]:
     return test_environ(database_url, tmp_path)
 
 
-@pytest.fixture
-def app(environ: dict[str, str]) -> Iterator[Flask]:
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as it would in production.
+
+    Without this, requests reuse the test's app context and share `g` with it and with each other, so Flask-Login's
+    cached user leaks from one request (or one client) to the next. What the test body has built is committed before
+    each request, and its objects are refreshed afterwards, so tests read what the request wrote.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        outer = g.get("db_session")
+        if outer is not None:
+            outer.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if outer is not None:
+            outer.expire_all()
+        return response
+
+
+@contextmanager
+def running_app(environ: dict[str, str], *, csrf: bool) -> Iterator[Flask]:
+    """The app, inside an app context for the test body, with isolated test clients."""
     application = create_app(environ)
-    application.config["WTF_CSRF_ENABLED"] = False
+    application.config["WTF_CSRF_ENABLED"] = csrf
+    application.test_client_class = IsolatedClient
     with application.app_context():
         yield application
     application.extensions["kanal.db"].engine.dispose()
+
+
+@pytest.fixture
+def app(environ: dict[str, str]) -> Iterator[Flask]:
+    with running_app(environ, csrf=False) as application:
+        yield application
 
 
 @pytest.fixture
 def csrf_app(environ: dict[str, str]) -> Iterator[Flask]:
     """The app with CSRF protection on, for tests of the security baseline itself."""
-    application = create_app(environ)
-    with application.app_context():
+    with running_app(environ, csrf=True) as application:
         yield application
-    application.extensions["kanal.db"].engine.dispose()
 
 
 @pytest.fixture

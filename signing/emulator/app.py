@@ -74,7 +74,9 @@ def create_app(settings: EmulatorSettings | None = None, book: OrderBook | None 
                 elif fault.kind == "malformedJson":
                     return Response('{"orderRef": "', status=200, mimetype="application/json")
                 else:
-                    return _error(fault.kind, "Injected by the emulator", OrderError(fault.kind, "").http_status)
+                    return _error(
+                        fault.kind, "Injected by the emulator", OrderError(fault.kind, "").http_status
+                    )
             if request.mimetype != "application/json" or request.mimetype_params:
                 return _error("unsupportedMediaType", "Content-Type must be application/json", 415)
             body = request.get_json(silent=True)
@@ -237,7 +239,8 @@ def create_app(settings: EmulatorSettings | None = None, book: OrderBook | None 
     def security_headers(response: Response) -> Response:
         if response.mimetype == "text/html":
             response.headers["Content-Security-Policy"] = (
-                "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+                "default-src 'none'; style-src 'self'; form-action 'self'; "
+                "frame-ancestors 'none'; base-uri 'none'"
             )
             response.headers["X-Content-Type-Options"] = "nosniff"
         return response
@@ -296,7 +299,8 @@ def create_app(settings: EmulatorSettings | None = None, book: OrderBook | None 
 
 
 _PHONE_ERRORS = {
-    "not-found": "No open order matches that QR code or autostart token (it may be too old: copy the current one).",
+    "not-found": "No open order matches that QR code or autostart token "
+    "(it may be too old: copy the current one).",
     "refused": "That order can no longer be changed (it is finished, expired, or for another person).",
 }
 

@@ -17,11 +17,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -200,3 +200,21 @@ def start_emulator_process(
         if emulator is not None:
             emulator.control.close()
         _stop(process)
+
+
+T = TypeVar("T")
+
+
+def poll_until(probe: Callable[[], T | None], timeout: float = 10.0, interval: float = 0.05) -> T:
+    """Call ``probe`` until it returns something other than ``None``/``False``; fail after ``timeout``.
+
+    For tests that wait on the emulator's clock (expiry, noClient) without fixed-length sleeps.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result is not None and result is not False:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Condition not met within {timeout} seconds")
+        time.sleep(interval)

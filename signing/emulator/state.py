@@ -207,9 +207,7 @@ class OrderBook:
                 existing = self._pending_for(personal_number)
                 if existing is not None:
                     self._finish_failed(existing, "cancelled", now)
-                    raise OrderError(
-                        "alreadyInProgress", "Order already in progress for pno"
-                    )
+                    raise OrderError("alreadyInProgress", "Order already in progress for pno")
             order = Order(
                 order_ref=str(uuid.uuid4()),
                 kind=kind,
@@ -357,9 +355,7 @@ class OrderBook:
         if kind not in ERROR_STATUS and kind not in EXTRA_FAULTS:
             raise ScriptError(f"Unknown fault {kind!r}", 400)
         with self._lock:
-            self._faults.append(
-                Fault(kind, count, frozenset(endpoints) if endpoints else None, seconds)
-            )
+            self._faults.append(Fault(kind, count, frozenset(endpoints) if endpoints else None, seconds))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -391,9 +387,12 @@ class OrderBook:
             if order.status == "pending":
                 if age >= settings.order_ttl:
                     self._finish_failed(order, "expiredTransaction", order.created_at + settings.order_ttl)
-                elif not order.scanned and order.hint_code == "outstandingTransaction":
-                    if age >= settings.no_client_after:
-                        order.hint_code = "noClient"
+                elif (
+                    not order.scanned
+                    and order.hint_code == "outstandingTransaction"
+                    and age >= settings.no_client_after
+                ):
+                    order.hint_code = "noClient"
             if order.finished_at is not None and now - order.finished_at >= settings.finished_retention:
                 del self._orders[order_ref]
 
