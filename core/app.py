@@ -63,14 +63,15 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from core.cli import commands
 
-    # Demo seeders register themselves on import, in the order their package's data depends on.
-    for module in DEMO_MODULES:
+    # Demo seeders and outbox handlers register themselves on import; a worker knows only what was imported.
+    for module in DEMO_MODULES + OUTBOX_HANDLER_MODULES:
         importlib.import_module(module)
     for command in commands:
         app.cli.add_command(command)
 
 
 DEMO_MODULES = ("eservices.demo",)
+OUTBOX_HANDLER_MODULES: tuple[str, ...] = ()
 
 
 def _configure_logging(settings: Settings) -> None:

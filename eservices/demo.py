@@ -63,42 +63,44 @@ STAFF = [
 ]
 
 RESIDENTS = [
-    # personnummer (fictional, with a correct check digit), given name, family name, e-mail, phone, language, address
+    # The BankID emulator's fictional test identities (signing/emulator/identities.py), so that logging in on the
+    # emulator's test phone lands on a resident with demo data: personnummer, given name, family name, e-mail,
+    # phone, language, address.
     (
-        "199001012385",
-        "Anna",
-        "Andersson",
-        "anna.andersson@example.se",
+        "198512308480",
+        "Fatima",
+        "Ahmadi",
+        "fatima.ahmadi@example.se",
         "+46701234567",
-        "sv",
-        ("Storgatan 1", "12345", "Exempelstad"),
-    ),
-    (
-        "198507152398",
-        "Karim",
-        "Haddad",
-        "karim.haddad@example.se",
-        "+46702345678",
         "ar",
         ("Parkvägen 12", "12346", "Exempelstad"),
     ),
     (
-        "197212242387",
-        "Mette",
-        "Jensen",
-        "mette.jensen@example.dk",
+        "195203141485",
+        "Astrid",
+        "Lindqvist",
+        None,
+        "+46704567890",
+        "sv",
+        ("Kyrkbacken 3", "12348", "Exempelstad"),
+    ),
+    (
+        "197805093932",
+        "Johan",
+        "Bergqvist",
+        "johan.bergqvist@example.dk",
         "+46703456789",
         "da",
         ("Ängsvägen 5", "12347", "Exempelstad"),
     ),
     (
-        "194503032395",
-        "Gunnar",
-        "Svensson",
-        None,
-        "+46704567890",
+        "196711252533",
+        "Lars-Erik",
+        "Johansson",
+        "lars-erik.johansson@example.se",
+        "+46702345678",
         "sv",
-        ("Kyrkbacken 3", "12348", "Exempelstad"),
+        ("Storgatan 1", "12345", "Exempelstad"),
     ),
 ]
 

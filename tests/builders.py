@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -29,7 +30,9 @@ def make_department(**overrides: Any) -> Department:
 def make_queue(department: Department | None = None, **overrides: Any) -> Queue:
     n = _next()
     department = department or make_department()
-    queue = Queue(**{"code": f"queue-{n}", "name": f"Queue {n}", "sla_hours": 48, "department": department, **overrides})
+    queue = Queue(
+        **{"code": f"queue-{n}", "name": f"Queue {n}", "sla_hours": 48, "department": department, **overrides}
+    )
     db.add(queue)
     db.flush()
     return queue
@@ -57,15 +60,28 @@ def make_staff(
     return user
 
 
-# Valid personnummer (check digit correct) for fictional people.
-PERSONNUMMER = ["199001012384", "198507152398", "197212242386", "194503032393", "201203152380", "200008082394"]
+def luhn_check_digit(digits: str) -> int:
+    total = 0
+    for position, digit in enumerate(int(d) for d in digits):
+        product = digit * (2 if position % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return (10 - total % 10) % 10
+
+
+def valid_personnummer(n: int | None = None, born: dt.date = dt.date(1980, 1, 1)) -> str:
+    """A fictional 12-digit personnummer with a correct check digit, different for every `n`."""
+    n = _next() if n is None else n
+    birth = born + dt.timedelta(days=n % 9000)
+    serial = f"{(n * 7) % 1000:03d}"
+    ten_digits = birth.strftime("%y%m%d") + serial
+    return birth.strftime("%Y%m%d") + serial + str(luhn_check_digit(ten_digits))
 
 
 def make_resident(**overrides: Any) -> Resident:
     n = _next()
     resident = Resident(
         **{
-            "personnummer": overrides.pop("personnummer", f"19{n % 100:02d}0101{n % 10000:04d}"[:12]),
+            "personnummer": overrides.pop("personnummer", valid_personnummer(n)),
             "given_name": "Test",
             "family_name": f"Resident {n}",
             "email": f"resident{n}@example.se",
@@ -81,7 +97,9 @@ def make_resident(**overrides: Any) -> Resident:
 
 def make_category(**overrides: Any) -> Category:
     n = _next()
-    category = Category(**{"slug": f"category-{n}", "title": {"sv": f"Kategori {n}", "en": f"Category {n}"}, **overrides})
+    category = Category(
+        **{"slug": f"category-{n}", "title": {"sv": f"Kategori {n}", "en": f"Category {n}"}, **overrides}
+    )
     db.add(category)
     db.flush()
     return category
