@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: the app on a fresh database, a test client, a CLI runner, and Kanal's clock."""
+"""Fixtures shared by every test: the app on a fresh database, test clients, a CLI runner, the clock, BankID."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from core import clock
 from core.app import create_app
+from signing.emulator.process import EmulatorControl, EmulatorProcess, start_emulator_process
 from tests.database import PostgresDatabase, SqliteTemplate, using_postgres
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -63,9 +64,10 @@ def environ(database_url: str, tmp_path: Path) -> dict[str, str]:
 class IsolatedClient(FlaskClient):
     """A test client whose every request runs in its own app context, as it would in production.
 
-    Without this, requests reuse the test's app context and share `g` with it and with each other, so Flask-Login's
-    cached user leaks from one request (or one client) to the next. What the test body has built is committed before
-    each request, and its objects are refreshed afterwards, so tests read what the request wrote.
+    Without this, requests reuse the test's app context and share `g` with it and with each other, so
+    Flask-Login's cached user leaks from one request (or one client) to the next. What the test body has built
+    is committed before each request, and its objects are refreshed afterwards, so tests read what the request
+    wrote.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
@@ -118,3 +120,28 @@ def _reset_clock() -> Iterator[None]:
     clock.reset()
     yield
     clock.reset()
+
+
+# The BankID emulator as a real process, shared by the signing, filing and browser tests.
+
+
+@pytest.fixture(scope="session")
+def bankid_emulator_process() -> Iterator[EmulatorProcess]:
+    """One emulator process for the test session (per xdist worker)."""
+    with start_emulator_process() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def bankid_emulator(bankid_emulator_process: EmulatorProcess) -> str:
+    """The base URL of a running BankID emulator, e.g. ``http://127.0.0.1:40123``."""
+    return bankid_emulator_process.url
+
+
+@pytest.fixture
+def emulator_control(bankid_emulator_process: EmulatorProcess) -> Iterator[EmulatorControl]:
+    """Scripting access to the emulator, with orders and faults cleared before each test."""
+    control = bankid_emulator_process.control
+    control.reset()
+    yield control
+    control.clear_faults()

@@ -14,28 +14,6 @@ from signing.bankid import BankIDProvider, make_bankid_client
 from signing.emulator.process import EmulatorControl, EmulatorProcess, start_emulator_process
 
 
-@pytest.fixture(scope="session")
-def bankid_emulator_process() -> Iterator[EmulatorProcess]:
-    """One emulator process for the test session (per xdist worker)."""
-    with start_emulator_process() as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="session")
-def bankid_emulator(bankid_emulator_process: EmulatorProcess) -> str:
-    """The base URL of a running BankID emulator, e.g. ``http://127.0.0.1:40123``."""
-    return bankid_emulator_process.url
-
-
-@pytest.fixture
-def emulator_control(bankid_emulator_process: EmulatorProcess) -> Iterator[EmulatorControl]:
-    """Scripting access to the emulator, with orders and faults cleared before each test."""
-    control = bankid_emulator_process.control
-    control.reset()
-    yield control
-    control.clear_faults()
-
-
 @pytest.fixture
 def provider(bankid_emulator: str, emulator_control: EmulatorControl) -> Iterator[BankIDProvider]:
     """Kanal's BankID provider (real pybankid client) pointed at the emulator."""
