@@ -75,5 +75,6 @@ OUTBOX_HANDLER_MODULES: tuple[str, ...] = ()
 
 
 def _configure_logging(settings: Settings) -> None:
-    level = logging.DEBUG if settings.environment == "development" else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces every plugin it loads on each migration run; that is noise, not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

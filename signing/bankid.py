@@ -204,10 +204,14 @@ def make_bankid_client(
 class BankIDSettings(Protocol):
     """The part of Kanal's settings the provider needs (see ``core.config``)."""
 
-    bankid_url: str
-    bankid_test_server: bool
-    bankid_cert_path: str
-    bankid_key_path: str
+    @property
+    def bankid_url(self) -> str: ...
+    @property
+    def bankid_test_server(self) -> bool: ...
+    @property
+    def bankid_cert_path(self) -> str: ...
+    @property
+    def bankid_key_path(self) -> str: ...
 
 
 T = TypeVar("T")

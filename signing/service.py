@@ -239,4 +239,5 @@ def qr_svg(order: BankIDOrder, title: str) -> str:
         raise ValueError("this order has no QR code")
     content = BankIDProvider.qr_content(order.qr_start_token, order.qr_start_secret, order.started_at_epoch)
     qr = segno.make_qr(content, error="l")
-    return cast(str, qr.svg_inline(scale=6, border=4, dark="#000", light="#fff", title=title, omitsize=True))
+    svg: str = qr.svg_inline(scale=6, border=4, dark="#000", light="#fff", title=title, omitsize=True)
+    return svg

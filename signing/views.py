@@ -20,7 +20,7 @@ from core.residents import find_or_create_resident
 from core.security import limiter
 from signing import service
 from signing.models import BankIDOrder, OrderPurpose, OrderState
-from signing.rfa import rfa_for, rfa_message
+from signing.rfa import StartedVia, rfa_for, rfa_message
 
 blueprint = Blueprint(
     "resident_auth",
@@ -61,7 +61,7 @@ def login() -> Any:
 @limiter.limit("30 per minute")
 def start() -> Any:
     next_url = safe_next_url(request.form.get("next"), url_for("my_pages.index"))
-    started_via = "autostart" if request.form.get("device") == "this" else "qr"
+    started_via: StartedVia = "autostart" if request.form.get("device") == "this" else "qr"
     if current_staff() is not None:
         abort(403)
     try:
