@@ -1,0 +1,1 @@
+"""Built-in prefill providers; importing a module registers its provider."""
