@@ -12,9 +12,9 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from core import db as database
-from core import errors, i18n, security, session_timeout
+from core import accessibility, errors, i18n, security, session_timeout
 from core import auth as authentication
+from core import db as database
 from core.config import Settings, load_settings
 
 
@@ -32,6 +32,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     authentication.init_app(app)
     errors.init_app(app)
     session_timeout.init_app(app, settings)
+    accessibility.init_app(app)
     register_blueprints(app)
     register_commands(app)
 

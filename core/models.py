@@ -159,3 +159,23 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     completed_at: Mapped[dt.datetime | None]
+
+
+class AccessibilityStatement(Base):
+    """The accessibility statement (tillgänglighetsredogörelse) the DOS law requires; one row, edited by admins.
+
+    Free texts are {language: text} so the statement reads in every language Kanal offers.
+    """
+
+    __tablename__ = "accessibility_statement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_name: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    compliance: Mapped[str] = mapped_column(String(20), default="partly")
+    shortcomings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    assessment: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    assessed_on: Mapped[dt.date | None]
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
