@@ -36,9 +36,12 @@ def _parse_bool(raw: str) -> bool:
 
 
 def _parse_positive_int(raw: str) -> int:
-    value = int(raw)
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
     if value <= 0:
-        raise ValueError("expected a whole number above 0")
+        raise ValueError(f"expected a whole number above 0, got {raw!r}")
     return value
 
 
@@ -76,7 +79,9 @@ def _parse_database_url(raw: str) -> str:
 
 def _parse_secret_key(raw: str) -> str:
     if len(raw) < 32:
-        raise ValueError("must be at least 32 characters (e.g. `python -c 'import secrets;print(secrets.token_hex(32))'`)")
+        raise ValueError(
+            "must be at least 32 characters (e.g. `python -c 'import secrets;print(secrets.token_hex(32))'`)"
+        )
     return raw
 
 
@@ -91,7 +96,9 @@ def _parse_optional_url(raw: str) -> str:
 
 
 def _parse_path(raw: str) -> str:
-    return str(Path(raw).expanduser())
+    path = Path(raw).expanduser()
+    # Relative paths are relative to the project, not to wherever the process happened to start.
+    return str(path if path.is_absolute() else PROJECT_ROOT / path)
 
 
 def _parse_str(raw: str) -> str:
@@ -115,10 +122,17 @@ class Settings:
     """All of Kanal's configuration. Build it with `load_settings`; the field metadata is the documentation."""
 
     environment: str = _setting(
-        "KANAL_ENV", "production", _parse_environment, "production, development or test; development relaxes cookie security"
+        "KANAL_ENV",
+        "production",
+        _parse_environment,
+        "production, development or test; development relaxes cookie security",
     )
     secret_key: str = _setting(
-        "KANAL_SECRET_KEY", None, _parse_secret_key, "Signs sessions and CSRF tokens; at least 32 random characters", secret=True
+        "KANAL_SECRET_KEY",
+        None,
+        _parse_secret_key,
+        "Signs sessions and CSRF tokens; at least 32 random characters",
+        secret=True,
     )
     database_url: str = _setting(
         "DATABASE_URL",
@@ -127,13 +141,22 @@ class Settings:
         "SQLAlchemy URL; PostgreSQL in production, a SQLite file under instance/ by default",
     )
     base_url: str = _setting(
-        "KANAL_BASE_URL", "http://localhost:5000", _parse_url, "Public address, used in links in e-mails and SMS"
+        "KANAL_BASE_URL",
+        "http://localhost:5000",
+        _parse_url,
+        "Public address, used in links in e-mails and SMS",
     )
     municipality_name: str = _setting(
-        "KANAL_MUNICIPALITY_NAME", "Exempelstad kommun", _parse_nonempty, "Shown in the header, documents and e-mails"
+        "KANAL_MUNICIPALITY_NAME",
+        "Exempelstad kommun",
+        _parse_nonempty,
+        "Shown in the header, documents and e-mails",
     )
     default_language: str = _setting(
-        "KANAL_DEFAULT_LANGUAGE", "sv", _parse_language, "Language when neither the user's choice nor the browser decides"
+        "KANAL_DEFAULT_LANGUAGE",
+        "sv",
+        _parse_language,
+        "Language when neither the user's choice nor the browser decides",
     )
     languages: tuple[str, ...] = _setting(
         "KANAL_LANGUAGES", "sv,en,da,ar", _parse_languages, "Languages offered in the language switcher"
@@ -142,16 +165,28 @@ class Settings:
         "KANAL_SESSION_COOKIE_SECURE", "true", _parse_bool, "Send the session cookie over HTTPS only"
     )
     staff_session_minutes: int = _setting(
-        "KANAL_STAFF_SESSION_MINUTES", "480", _parse_positive_int, "Staff sessions end after this many idle minutes"
+        "KANAL_STAFF_SESSION_MINUTES",
+        "480",
+        _parse_positive_int,
+        "Staff sessions end after this many idle minutes",
     )
     resident_idle_minutes: int = _setting(
-        "KANAL_RESIDENT_IDLE_MINUTES", "15", _parse_positive_int, "Residents are logged out after this many idle minutes"
+        "KANAL_RESIDENT_IDLE_MINUTES",
+        "15",
+        _parse_positive_int,
+        "Residents are logged out after this many idle minutes",
     )
     login_max_attempts: int = _setting(
-        "KANAL_LOGIN_MAX_ATTEMPTS", "5", _parse_positive_int, "Failed staff logins before the account is locked"
+        "KANAL_LOGIN_MAX_ATTEMPTS",
+        "5",
+        _parse_positive_int,
+        "Failed staff logins before the account is locked",
     )
     login_lockout_minutes: int = _setting(
-        "KANAL_LOGIN_LOCKOUT_MINUTES", "15", _parse_positive_int, "How long a locked staff account stays locked"
+        "KANAL_LOGIN_LOCKOUT_MINUTES",
+        "15",
+        _parse_positive_int,
+        "How long a locked staff account stays locked",
     )
     rate_limit_storage_url: str = _setting(
         "KANAL_RATE_LIMIT_STORAGE_URL",
@@ -160,13 +195,22 @@ class Settings:
         "Flask-Limiter storage; use redis:// or memcached:// when several app processes run",
     )
     storage_dir: str = _setting(
-        "KANAL_STORAGE_DIR", str(INSTANCE_DIR / "files"), _parse_path, "Where uploaded and generated files are kept"
+        "KANAL_STORAGE_DIR",
+        "instance/files",
+        _parse_path,
+        "Where uploaded and generated files are kept",
     )
     outbox_max_attempts: int = _setting(
-        "KANAL_OUTBOX_MAX_ATTEMPTS", "8", _parse_positive_int, "Attempts before an outbox job is marked failed"
+        "KANAL_OUTBOX_MAX_ATTEMPTS",
+        "8",
+        _parse_positive_int,
+        "Attempts before an outbox job is marked failed",
     )
     outbox_backoff_seconds: int = _setting(
-        "KANAL_OUTBOX_BACKOFF_SECONDS", "30", _parse_positive_int, "First retry delay; doubles with every attempt"
+        "KANAL_OUTBOX_BACKOFF_SECONDS",
+        "30",
+        _parse_positive_int,
+        "First retry delay; doubles with every attempt",
     )
     bankid_url: str = _setting(
         "KANAL_BANKID_URL",
@@ -175,16 +219,56 @@ class Settings:
         "BankID emulator address (e.g. http://127.0.0.1:5001); empty means the real BankID RP API",
     )
     bankid_test_server: bool = _setting(
-        "KANAL_BANKID_TEST_SERVER", "true", _parse_bool, "Use BankID's test environment rather than production"
+        "KANAL_BANKID_TEST_SERVER",
+        "true",
+        _parse_bool,
+        "Use BankID's test environment rather than production",
     )
     bankid_cert_path: str = _setting(
         "KANAL_BANKID_CERT", "", _parse_str, "RP client certificate (PEM) for the real BankID API"
     )
-    bankid_key_path: str = _setting("KANAL_BANKID_KEY", "", _parse_str, "RP client key (PEM) for the real BankID API")
-    smtp_host: str = _setting("KANAL_SMTP_HOST", "localhost", _parse_nonempty, "SMTP server for outgoing e-mail")
+    bankid_key_path: str = _setting(
+        "KANAL_BANKID_KEY", "", _parse_str, "RP client key (PEM) for the real BankID API"
+    )
+    smtp_host: str = _setting(
+        "KANAL_SMTP_HOST", "localhost", _parse_nonempty, "SMTP server for outgoing e-mail"
+    )
     smtp_port: int = _setting("KANAL_SMTP_PORT", "25", _parse_positive_int, "SMTP port")
     mail_sender: str = _setting(
         "KANAL_MAIL_FROM", "noreply@exempelstad.se", _parse_nonempty, "From address of Kanal's e-mails"
+    )
+    sms_provider: str = _setting(
+        "KANAL_SMS_PROVIDER",
+        "log",
+        _parse_nonempty,
+        "SMS provider for notifications; log only writes them to the log",
+    )
+    seal_pkcs12_path: str = _setting(
+        "KANAL_SEAL_PKCS12",
+        "",
+        _parse_str,
+        "The municipality's seal certificate and key (PKCS#12); empty means a local development PKI",
+    )
+    seal_pkcs12_passphrase: str = _setting(
+        "KANAL_SEAL_PASSPHRASE", "", _parse_str, "Passphrase of the PKCS#12 file", secret=True
+    )
+    tsa_url: str = _setting(
+        "KANAL_TSA_URL",
+        "",
+        _parse_optional_url,
+        "RFC 3161 timestamp authority; empty means the local test authority (required with a PKCS#12 seal)",
+    )
+    seal_trust_roots_path: str = _setting(
+        "KANAL_SEAL_TRUST_ROOTS",
+        "",
+        _parse_str,
+        "PEM bundle of roots the verification page trusts; empty means the seal's own root",
+    )
+    development_pki_dir: str = _setting(
+        "KANAL_DEV_PKI_DIR",
+        "instance/pki",
+        _parse_path,
+        "Where the development CA, seal and timestamp certificates are created on first run",
     )
 
     @property
@@ -210,8 +294,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(**values)
     if settings.environment == "production" and not settings.session_cookie_secure:
         raise ConfigError("KANAL_SESSION_COOKIE_SECURE", "must be true when KANAL_ENV is production")
+    if settings.default_language not in settings.languages:
+        raise ConfigError(
+            "KANAL_LANGUAGES", f"must include the default language {settings.default_language!r}"
+        )
+    if settings.seal_pkcs12_path and not settings.tsa_url:
+        raise ConfigError("KANAL_TSA_URL", "is required when KANAL_SEAL_PKCS12 is set")
     if not settings.bankid_url and not (settings.bankid_cert_path and settings.bankid_key_path):
-        raise ConfigError("KANAL_BANKID_URL", "set it to the emulator, or set KANAL_BANKID_CERT and KANAL_BANKID_KEY")
+        raise ConfigError(
+            "KANAL_BANKID_URL", "set it to the emulator, or set KANAL_BANKID_CERT and KANAL_BANKID_KEY"
+        )
     return settings
 
 
@@ -228,6 +320,10 @@ def database_url_from_environment(environ: Mapping[str, str] | None = None) -> s
 def settings_table() -> list[tuple[str, str, str]]:
     """(variable, default, description) for every setting, for the README and `flask settings`."""
     return [
-        (f.metadata["env"], "(required)" if f.metadata["default"] is None else f.metadata["default"], f.metadata["doc"])
+        (
+            f.metadata["env"],
+            "(required)" if f.metadata["default"] is None else f.metadata["default"],
+            f.metadata["doc"],
+        )
         for f in fields(Settings)
     ]

@@ -13,9 +13,13 @@ from core.db import Base
 MODEL_MODULES = (
     "core.models",
     "eservices.models",
+    "eservices.api_models",
     "forms.models",
     "signing.models",
+    "signing.document_models",
     "contact_center.models",
+    "eservices.casework_models",
+    "forms.builder_models",
 )
 
 for _module in MODEL_MODULES:
