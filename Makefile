@@ -77,7 +77,7 @@ test-postgres: install translations system-packages
 	KANAL_TEST_DATABASE_URL="$$url" $(PYTEST) $(XDIST) --ignore=tests/e2e
 
 test-e2e: install translations system-packages
-	$(PYTEST) tests/e2e
+	KANAL_E2E_INVENTORY=1 $(PYTEST) tests/e2e
 
 # A throwaway venv resolves the newest versions pyproject.toml allows; its exact set becomes the new pins.
 lock:

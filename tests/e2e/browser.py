@@ -15,6 +15,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from axe_playwright_python.base import AXE_SCRIPT
+from flask import Flask
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -25,6 +26,8 @@ from playwright.sync_api import (
     Response,
     ViewportSize,
 )
+
+from tests.e2e.inventory import inventory
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking switches Chromium keeps calling home, which this machine's closed network refuses.
@@ -62,6 +65,7 @@ class PageGuard:
     problems: list[str] = field(default_factory=list)
     loads: list[str] = field(default_factory=list)
     checked_loads: int = 0
+    app: Flask | None = None  # the live app, so checked pages can be recorded in the page inventory
 
     def attach(self, page: Page) -> None:
         page.on("console", self._on_console)
@@ -98,9 +102,9 @@ class PageGuard:
 _guards: WeakKeyDictionary[Page, PageGuard] = WeakKeyDictionary()
 
 
-def guard(page: Page) -> PageGuard:
+def guard(page: Page, app: Flask | None = None) -> PageGuard:
     """Start watching `page`; the page fixture does this for every page it hands out."""
-    page_guard = PageGuard()
+    page_guard = PageGuard(app=app)
     page_guard.attach(page)
     _guards[page] = page_guard
     return page_guard
@@ -178,6 +182,8 @@ def check_page(page: Page) -> None:
     assert_reflows_at_320(page)
     page_guard.assert_no_console_problems()
     page_guard.mark_checked()
+    if page_guard.app is not None:
+        inventory.record(page_guard.app, page.url, page.evaluate("document.documentElement.lang"))
 
 
 def _arrive(page: Page, navigate: Callable[[], Response | None]) -> Response:

@@ -6,14 +6,18 @@ sends that Accept-Language, as a resident's browser would.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from core.app import create_app
 from tests.conftest import test_environ
 from tests.e2e.browser import CHROMIUM, DESKTOP_VIEWPORT, check_last_page, guard, launch_chromium
+from tests.e2e.inventory import inventory
 from tests.e2e.live_server import LiveServer
 
 # Locale strings a browser set to each language would send; the first part is what Kanal matches on.
@@ -84,7 +88,7 @@ def page(
     )
     context.set_default_timeout(NAVIGATION_TIMEOUT_MS)
     browser_page = context.new_page()
-    guard(browser_page)
+    guard(browser_page, live_server.app)
     try:
         yield browser_page
         # The page a test ends on is checked too, unless the test already failed and would only add noise.
@@ -92,3 +96,21 @@ def page(
             check_last_page(browser_page)
     finally:
         context.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With KANAL_E2E_INVENTORY=1 (set by `make test`), fail when a page was not checked in Swedish and Arabic."""
+    if os.environ.get("KANAL_E2E_INVENTORY") != "1" or exitstatus != 0:
+        return
+    app = create_app(test_environ("sqlite:///:memory:", Path(tempfile.gettempdir())))
+    missing = inventory.missing(app)
+    if missing:
+        lines = "\n".join(
+            f"  {endpoint}: not checked in {', '.join(sorted(languages))}"
+            for endpoint, languages in sorted(missing.items())
+        )
+        session.config.get_terminal_writer().line(
+            f"\nPage inventory: {len(missing)} page(s) have no browser test with axe checks:\n{lines}",
+            red=True,
+        )
+        session.exitstatus = 1
