@@ -17,7 +17,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from core import clock
 from core.db import db
@@ -56,6 +56,9 @@ def record(
     """Queue an audit entry on the current transaction (it is chained and written when the transaction commits)."""
     actor_kind, actor_id = actor or _current_actor()
     target = session if session is not None else db
+    if not target.in_transaction():
+        # Tie the entry to a transaction now, so a rollback before anything else happens still discards it.
+        target.begin()
     pending: list[dict[str, Any]] = target.info.setdefault(_PENDING_KEY, [])
     pending.append(
         {
@@ -102,9 +105,10 @@ def _content_of(entry: AuditEntry) -> dict[str, Any]:
 
 def _lock_head(session: Session) -> AuditChainHead:
     head = session.scalar(
-        select(AuditChainHead).where(AuditChainHead.id == _HEAD_ID).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(AuditChainHead)
+        .where(AuditChainHead.id == _HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if head is None:
         # The migration creates the head; this covers a database emptied by hand.
@@ -134,18 +138,29 @@ def _chain_pending_entries(session: Session) -> None:
     session.flush()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending_entries(session: Session) -> None:
-    # What was read or changed in a rolled-back transaction did not happen, except reads: those are recorded
-    # again by the request that retries.
-    session.info.pop(_PENDING_KEY, None)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending_entries(session: Session, transaction: SessionTransaction) -> None:
+    # A transaction that ends without committing (rollback, close) takes its queued entries with it: what was
+    # changed in it did not happen, and a retried request records its reads again.
+    if transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
 
 
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_audit(session: Session, _context: Any, _instances: Any) -> None:
     for instance in list(session.dirty) + list(session.deleted):
-        if isinstance(instance, AuditEntry) and (instance in session.deleted or session.is_modified(instance)):
+        if isinstance(instance, AuditEntry) and (
+            instance in session.deleted or session.is_modified(instance)
+        ):
             raise AuditTamperingError("audit entries are append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes_to_audit(state: ORMExecuteState) -> None:
+    # `update(AuditEntry)` and `delete(AuditEntry)` statements bypass the flush, so they are checked here.
+    mapper = state.bind_mapper
+    if (state.is_update or state.is_delete) and mapper is not None and mapper.class_ is AuditEntry:
+        raise AuditTamperingError("audit entries are append-only")
 
 
 @dataclass(frozen=True)
@@ -159,30 +174,42 @@ class ChainReport:
 def _entries_in_order(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
     last_id = 0
     while True:
+        # populate_existing: compare what the database holds now, not what this session happened to cache.
         rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+            select(AuditEntry)
+            .where(AuditEntry.id > last_id)
+            .order_by(AuditEntry.id)
+            .limit(batch)
+            .execution_options(populate_existing=True)
         ).all()
         if not rows:
             return
         yield from rows
         last_id = rows[-1].id
-        session.expunge_all()
+        # The identity map holds clean objects weakly, so earlier batches are freed as the loop moves on.
 
 
 def verify_chain(session: Session | None = None) -> ChainReport:
     """Recompute every entry's hash in order; report the first entry that was altered, removed or inserted."""
-    target = session if session is not None else db
-    head = target.get(AuditChainHead, _HEAD_ID)
+    return _verify(session if session is not None else db)
+
+
+def _verify(session: Session) -> ChainReport:
+    head = session.get(AuditChainHead, _HEAD_ID, populate_existing=True)
     head_hash = head.last_hash if head is not None else GENESIS_HASH
     previous = GENESIS_HASH
     count = 0
-    for entry in _entries_in_order(target):
+    for entry in _entries_in_order(session):
         count += 1
         if entry.prev_hash != previous:
-            return ChainReport(count, False, entry.id, "links to a different previous entry (one was removed or inserted)")
+            return ChainReport(
+                count, False, entry.id, "links to a different previous entry (one was removed or inserted)"
+            )
         if entry_hash(previous, _content_of(entry)) != entry.entry_hash:
             return ChainReport(count, False, entry.id, "content does not match its hash (it was altered)")
         previous = entry.entry_hash
     if previous != head_hash:
-        return ChainReport(count, False, None, "the newest entries are missing (the chain head points further)")
+        return ChainReport(
+            count, False, None, "the newest entries are missing (the chain head points further)"
+        )
     return ChainReport(count, True)

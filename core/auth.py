@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -83,11 +83,14 @@ class Anonymous(AnonymousUserMixin):
 
 
 def _load_principal(user_id: str) -> StaffPrincipal | ResidentPrincipal | None:
-    if user_id.startswith(STAFF_PREFIX):
-        staff = db.get(StaffUser, int(user_id.removeprefix(STAFF_PREFIX)))
+    kind, _, number = user_id.partition(":")
+    if not number.isdigit():
+        return None  # a session from another version of Kanal: treat as logged out rather than fail
+    if f"{kind}:" == STAFF_PREFIX:
+        staff = db.get(StaffUser, int(number))
         return StaffPrincipal(staff) if staff is not None and staff.active else None
-    if user_id.startswith(RESIDENT_PREFIX):
-        resident = db.get(Resident, int(user_id.removeprefix(RESIDENT_PREFIX)))
+    if f"{kind}:" == RESIDENT_PREFIX:
+        resident = db.get(Resident, int(number))
         return ResidentPrincipal(resident) if resident is not None else None
     return None
 
@@ -145,6 +148,8 @@ def check_staff_password(email: str, password: str) -> LoginResult:
         verify_password(_DUMMY_HASH, password)
         return LoginResult(LoginOutcome.INVALID)
     if is_locked(user):
+        # Hash anyway, so a locked account answers as slowly as any other.
+        verify_password(_DUMMY_HASH, password)
         return LoginResult(LoginOutcome.LOCKED)
     if not verify_password(user.password_hash, password):
         return LoginResult(_register_failure(user))
@@ -164,15 +169,23 @@ def check_staff_totp(user: StaffUser, code: str) -> LoginResult:
     return LoginResult(LoginOutcome.OK, user)
 
 
+def _fresh_session() -> None:
+    """Start a new session on privilege change (against session fixation), keeping only the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 def log_in_staff(user: StaffUser) -> None:
-    session.clear()  # a fresh session on privilege change guards against session fixation
+    _fresh_session()
     user.last_login_at = clock.now()
     login_user(StaffPrincipal(user))
     session.permanent = True
 
 
 def log_in_resident(resident: Resident) -> None:
-    session.clear()
+    _fresh_session()
     resident.last_login_at = clock.now()
     login_user(ResidentPrincipal(resident))
     session["last_seen"] = clock.now().timestamp()
@@ -180,10 +193,7 @@ def log_in_resident(resident: Resident) -> None:
 
 def log_out() -> None:
     logout_user()
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    _fresh_session()
 
 
 def create_staff_user(
@@ -248,7 +258,15 @@ def require_resident() -> Callable[[], Any]:
     return check
 
 
+def _forget_cached_principal() -> None:
+    # Flask-Login caches the principal on `g`, which lives as long as the app context. When an app context spans
+    # several requests (tests, CLI-driven clients) a principal loaded by an earlier request would outlive that
+    # request's database session and its logout; each request loads its own.
+    g.pop("_login_user", None)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_forget_cached_principal)
     login_manager.init_app(app)
     login_manager.anonymous_user = Anonymous
     login_manager.user_loader(_load_principal)

@@ -45,6 +45,12 @@ def _parse_positive_int(raw: str) -> int:
     return value
 
 
+def _parse_count(raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise ValueError(f"expected a whole number, 0 or more, got {raw!r}")
+    return int(raw)
+
+
 def _parse_languages(raw: str) -> tuple[str, ...]:
     languages = tuple(part.strip() for part in raw.split(",") if part.strip())
     unknown = [code for code in languages if code not in SUPPORTED_LANGUAGES]
@@ -187,6 +193,13 @@ class Settings:
         "15",
         _parse_positive_int,
         "How long a locked staff account stays locked",
+    )
+    trusted_proxies: int = _setting(
+        "KANAL_TRUSTED_PROXIES",
+        "0",
+        _parse_count,
+        "Reverse proxies (load balancers) in front of Kanal whose X-Forwarded-For/-Proto headers are trusted; "
+        "without it every visitor looks like the proxy to the login rate limit and the audit log",
     )
     rate_limit_storage_url: str = _setting(
         "KANAL_RATE_LIMIT_STORAGE_URL",

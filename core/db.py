@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -48,7 +48,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 def make_engine(url: str, *, pooled: bool = True) -> Engine:
@@ -76,12 +80,24 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads first and writes later cannot wait for a concurrent writer: SQLite
+        # fails it at once with "database is locked", busy_timeout or not. So transactions that may write (web
+        # requests, units of work) take the write lock up front and wait in line for it instead; other reads stay
+        # deferred, so they never hold up a writer.
+        if connection.get_execution_options().get(WRITE_INTENT):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+WRITE_INTENT = "kanal_write_intent"
+"""Execution option marking a transaction that may write; on SQLite it begins with BEGIN IMMEDIATE."""
 
 
 class _DatabaseState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.writing_engine = engine.execution_options(**{WRITE_INTENT: True})
         self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
 
 
@@ -117,7 +133,13 @@ def engine() -> Engine:
 def get_session() -> Session:
     """The session of the current request or command; created on first use."""
     if "db_session" not in g:
-        g.db_session = cast(_DatabaseState, current_app.extensions["kanal.db"]).session_factory()
+        state = cast(_DatabaseState, current_app.extensions["kanal.db"])
+        # A request is one transaction that may write anywhere along the way.
+        g.db_session = (
+            state.session_factory(bind=state.writing_engine)
+            if has_request_context()
+            else state.session_factory()
+        )
     return cast(Session, g.db_session)
 
 
@@ -131,6 +153,8 @@ def unit_of_work() -> Iterator[Session]:
     It uses the same session as `db`, so services called inside it need no session argument.
     """
     session = get_session()
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_INTENT: True})
     try:
         yield session
         session.commit()

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, session
 from flask_babel import Babel, get_locale
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.wrappers import Response
 
 from core.config import PROJECT_ROOT, Settings
@@ -29,7 +30,15 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in settings.languages:
         return str(chosen)
-    best = request.accept_languages.best_match(settings.languages)
+    # Compare primary language tags: a browser asking for "ar-SE, sv;q=0.5" wants Arabic, which werkzeug's exact
+    # matching would pass over for the Swedish it accepts second.
+    primary = LanguageAccept(
+        [
+            (value.replace("_", "-").split("-")[0].lower(), quality)
+            for value, quality in request.accept_languages
+        ]
+    )
+    best = primary.best_match(settings.languages)
     return best or settings.default_language
 
 
@@ -57,6 +66,10 @@ def translated(texts: Mapping[str, Any] | None, language: str | None = None) -> 
 def safe_next_url(target: str | None, fallback: str = "/") -> str:
     """Only same-site relative paths, so the switcher cannot be used as an open redirect."""
     if not target:
+        return fallback
+    # Browsers read a backslash as a slash and drop tabs and newlines, so "/\\evil.example" and "/\t/evil.example"
+    # would lead off-site; a path of ours never contains either.
+    if "\\" in target or any(ord(character) < 32 or character == "\x7f" for character in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -8,6 +8,7 @@ from flask import Flask, Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import Settings
 
@@ -42,6 +43,11 @@ def init_app(app: Flask, settings: Settings) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
     )
+    if settings.trusted_proxies:
+        # Behind a load balancer the client's address and scheme arrive in X-Forwarded-* headers; trust exactly as
+        # many hops as the operator configured, so a visitor cannot forge their address past the rate limit.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -12,7 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from core import audit
+from core import audit, clock
 from core.auth import (
     LoginOutcome,
     check_staff_password,
@@ -32,12 +33,22 @@ home_blueprint = Blueprint("staff_home", __name__, url_prefix="/staff")
 home_blueprint.before_request(require_staff())
 
 PENDING_TOTP_KEY = "pending_totp_staff_id"
+PENDING_TOTP_SINCE_KEY = "pending_totp_since"
+# The password step only counts for a short while: a code entered much later on a shared computer must not
+# complete someone else's half-finished login.
+PENDING_TOTP_LIFETIME = dt.timedelta(minutes=5)
+
+
+def _strip(value: str | None) -> str | None:
+    # Addresses pasted from e-mails and password managers often carry a stray space.
+    return value.strip() if isinstance(value, str) else value
 
 
 class StaffLoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(_l("Enter your e-mail address")), Email(_l("Enter a valid e-mail address"))],
+        filters=[_strip],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     password = PasswordField(
@@ -62,7 +73,9 @@ class TotpForm(FlaskForm):
 
 def _fail_message(outcome: LoginOutcome) -> str:
     if outcome is LoginOutcome.LOCKED:
-        return _("Too many failed attempts. The account is locked for a while. Try again later or contact your administrator.")
+        return _(
+            "Too many failed attempts. The account is locked for a while. Try again later or contact your administrator."  # noqa: E501
+        )
     return _("The e-mail address or password is wrong.")
 
 
@@ -79,16 +92,23 @@ def login() -> Any:
             return redirect(safe_next_url(request.args.get("next"), url_for("staff_home.index")))
         if result.outcome is LoginOutcome.NEEDS_TOTP and result.user is not None:
             session[PENDING_TOTP_KEY] = result.user.id
+            session[PENDING_TOTP_SINCE_KEY] = clock.now().timestamp()
             return redirect(url_for("staff_auth.totp", next=request.args.get("next")))
         login_error = _fail_message(result.outcome)
-    return render_template("staff/login.html", form=form, login_error=login_error), 200 if login_error is None else 400
+    return render_template(
+        "staff/login.html", form=form, login_error=login_error
+    ), 200 if login_error is None else 400
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def totp() -> Any:
     user_id = session.get(PENDING_TOTP_KEY)
-    user = db.get(StaffUser, user_id) if user_id else None
+    since = session.get(PENDING_TOTP_SINCE_KEY, 0)
+    if user_id and clock.now().timestamp() - since > PENDING_TOTP_LIFETIME.total_seconds():
+        session.pop(PENDING_TOTP_KEY, None)
+        user_id = None
+    user = db.get(StaffUser, user_id) if isinstance(user_id, int) else None
     if user is None:
         return redirect(url_for("staff_auth.login"))
     form = TotpForm()
@@ -102,9 +122,13 @@ def totp() -> Any:
         if result.outcome is LoginOutcome.LOCKED:
             session.pop(PENDING_TOTP_KEY, None)
         login_error = (
-            _fail_message(result.outcome) if result.outcome is LoginOutcome.LOCKED else _("The security code is wrong.")
+            _fail_message(result.outcome)
+            if result.outcome is LoginOutcome.LOCKED
+            else _("The security code is wrong.")
         )
-    return render_template("staff/totp.html", form=form, login_error=login_error), 200 if login_error is None else 400
+    return render_template(
+        "staff/totp.html", form=form, login_error=login_error
+    ), 200 if login_error is None else 400
 
 
 @blueprint.post("/logout")

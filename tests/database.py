@@ -64,7 +64,9 @@ class PostgresDatabase:
             quoted = ", ".join(f'"{table}"' for table in self.tables)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
             connection.execute(
-                text("INSERT INTO audit_chain_head (id, last_entry_id, last_hash) VALUES (1, NULL, :genesis)"),
+                text(
+                    "INSERT INTO audit_chain_head (id, last_entry_id, last_hash) VALUES (1, NULL, :genesis)"
+                ),
                 {"genesis": GENESIS_HASH},
             )
         return self.url

@@ -1,0 +1,87 @@
+"""The schema comes only from Alembic: migrating an empty database must give exactly what the models describe."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from core.migrate import downgrade, upgrade
+from migrations.metadata import metadata
+from tests.database import POSTGRES_URL, using_postgres
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, on the backend this run tests."""
+    if not using_postgres():
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    base = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"kanal_test_migrations_{os.getpid()}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _differences(url: str) -> list[object]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_migrating_an_empty_database_gives_exactly_the_schema_the_models_describe(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url)
+    assert _differences(empty_database_url) == []
+    assert _tables(empty_database_url) == set(metadata.tables)
+
+
+def test_a_model_change_without_a_migration_is_noticed(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE department ADD COLUMN phone VARCHAR(40)"))
+    engine.dispose()
+    assert _differences(empty_database_url) != []
+
+
+def test_the_migrations_can_be_undone_completely_and_applied_again(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    downgrade(empty_database_url, "base")
+    assert _tables(empty_database_url) == set()
+    upgrade(empty_database_url)
+    assert _differences(empty_database_url) == []
+
+
+def test_a_fresh_database_starts_the_audit_chain_at_the_genesis_hash(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    engine = create_engine(empty_database_url)
+    with engine.connect() as connection:
+        head = connection.execute(text("SELECT id, last_entry_id, last_hash FROM audit_chain_head")).all()
+    engine.dispose()
+    assert [tuple(row) for row in head] == [(1, None, "0" * 64)]
