@@ -1,0 +1,1 @@
+"""SMS through a provider chosen with KANAL_SMS_PROVIDER."""
