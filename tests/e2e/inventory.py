@@ -21,6 +21,10 @@ NOT_PAGES: dict[str, str] = {
     "resident_auth.static": "the BankID status page script",
     "resident_auth.qr_code": "an SVG image, shown inside the BankID page",
     "i18n.choose_language": "sets the language and redirects back",
+    "case_pages.document": "a sealed PDF download",
+    "case_pages.attachment": "a file download",
+    "officer.document": "a sealed PDF download",
+    "officer.attachment": "a file download",
 }
 # Endpoint name prefixes that are machine interfaces, not pages.
 NOT_PAGE_PREFIXES = ("api.", "api_docs.")
