@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar, cast
 
 from flask import Flask, Response, current_app, g, has_request_context
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -99,6 +99,12 @@ class _DatabaseState:
         self.engine = engine
         self.writing_engine = engine.execution_options(**{WRITE_INTENT: True})
         self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+        # A small pool of its own, so a request holding a pooled connection can always get one here too.
+        self.side_engine = (
+            create_engine(engine.url, pool_size=2, max_overflow=8, pool_pre_ping=True)
+            if engine.dialect.name == "postgresql"
+            else None
+        )
 
 
 def init_app(app: Flask, url: str) -> None:
@@ -161,3 +167,25 @@ def unit_of_work() -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def independent_transaction() -> Iterator[Connection]:
+    """A short transaction of its own on PostgreSQL, committed at once whatever the caller's transaction does.
+
+    For counters that may skip a number but must never make concurrent requests queue behind each other's
+    commits. Only PostgreSQL has one: on SQLite a second connection would wait for the caller's write lock.
+    """
+    state = cast(_DatabaseState, current_app.extensions["kanal.db"])
+    if state.side_engine is None:
+        raise RuntimeError("independent transactions need PostgreSQL")
+    with state.side_engine.begin() as connection:
+        yield connection
+
+
+def dispose_engines(app: Flask) -> None:
+    """Close every pooled connection of `app` (tests and short-lived tools call this when they are done)."""
+    state = cast(_DatabaseState, app.extensions["kanal.db"])
+    state.engine.dispose()
+    if state.side_engine is not None:
+        state.side_engine.dispose()

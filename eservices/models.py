@@ -7,11 +7,12 @@ import enum
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from core.clock import now
 from core.db import Base
 from core.models import Queue, Resident
+from forms.models import Form, FormVersion
 
 Translated = dict[str, Any]
 """Text in several languages, keyed by language code: {"sv": "...", "en": "..."}."""
@@ -60,11 +61,15 @@ class Service(Base):
     summary: Mapped[Translated] = mapped_column(default=dict)
     popular: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The e-service residents file; its newest published version is the one new drafts start on. One service
+    # per form, so a draft always knows which service (and queue) its case goes to.
+    form_id: Mapped[int | None] = mapped_column(ForeignKey("form.id"), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
     category: Mapped[Category] = relationship(back_populates="services")
     queue: Mapped[Queue] = relationship()
+    form: Mapped[Form | None] = relationship()
 
 
 class CaseReferenceCounter(Base):
@@ -92,6 +97,10 @@ class Case(Base):
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     identity_method: Mapped[str | None] = mapped_column(String(40))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The exact form version the answers were given on; a newer version never reinterprets them.
+    form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_version.id"), index=True)
+    # The draft it was submitted from: unique, so a double click or a browser retry cannot make a second case.
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now, index=True)
     submitted_at: Mapped[dt.datetime | None]
@@ -102,6 +111,7 @@ class Case(Base):
     service: Mapped[Service] = relationship()
     resident: Mapped[Resident | None] = relationship()
     queue: Mapped[Queue] = relationship()
+    form_version: Mapped[FormVersion | None] = relationship()
     events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id", back_populates="case")
 
 
@@ -131,3 +141,11 @@ def _refuse_changes_to_history(session: Session, _context: Any, _instances: Any)
     for instance in list(session.dirty) + list(session.deleted):
         if isinstance(instance, CaseEvent) and (instance in session.deleted or session.is_modified(instance)):
             raise AppendOnlyError("case events are append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes_to_history(state: ORMExecuteState) -> None:
+    # `update(CaseEvent)` and `delete(CaseEvent)` statements bypass the flush, so they are checked here.
+    mapper = state.bind_mapper
+    if (state.is_update or state.is_delete) and mapper is not None and mapper.class_ is CaseEvent:
+        raise AppendOnlyError("case events are append-only")

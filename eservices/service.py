@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit, clock
-from core.db import db
+from core.db import db, independent_transaction
+from eservices import events
 from eservices.models import Case, CaseEvent, CaseReferenceCounter, CaseStatus, Category, Channel, Service
 
 __all__ = [
+    "CaseAccessDenied",
+    "CaseRuleError",
+    "Upload",
     "add_case_event",
     "allocate_case_reference",
+    "case_for_officer",
+    "case_for_resident",
     "cases_for_resident",
     "categories",
     "create_case",
+    "decide_case",
     "find_category",
     "find_service",
     "popular_services",
+    "request_completion",
+    "send_message_to_resident",
+    "submit_completion",
+    "timeline",
 ]
 
 
@@ -58,29 +69,35 @@ def cases_for_resident(resident_id: int) -> list[Case]:
 
 
 def allocate_case_reference(year: int | None = None) -> str:
-    """The next reference for the year, like 2026-000123.
+    """The next reference for the year, like 2026-000123: unique under concurrency, gaps allowed.
 
-    The counter row is created if missing and incremented in one statement that holds the row lock until the
-    transaction ends, so concurrent submissions never get the same number. A rolled-back submission leaves a gap,
-    which is fine: references must be unique, not gapless.
+    On PostgreSQL the number is taken in its own short transaction on a separate connection, so the counter's
+    row lock is held for one statement rather than for the whole submission; a submission that rolls back leaves
+    a gap, which is fine — references must be unique, not gapless. SQLite has a single writer anyway, so there
+    the counter moves inside the caller's transaction (a second connection would wait for the caller's lock).
     """
     year = year or clock.now().year
-    dialect = db.get_bind().dialect.name
-    insert_stmt: Any
-    if dialect == "postgresql":
-        insert_stmt = postgresql.insert(CaseReferenceCounter).on_conflict_do_nothing(index_elements=["year"])
-    elif dialect == "sqlite":
-        insert_stmt = sqlite.insert(CaseReferenceCounter).on_conflict_do_nothing(index_elements=["year"])
-    else:  # pragma: no cover - Kanal supports PostgreSQL and SQLite only
-        insert_stmt = insert(CaseReferenceCounter)
-    db.execute(insert_stmt.values(year=year, last_value=0))
-    number = db.scalar(
+    if db.get_bind().dialect.name == "postgresql":
+        with independent_transaction() as connection:
+            number = connection.scalar(_next_reference_number(postgresql.insert, year, connection))
+    else:
+        number = db.scalar(_next_reference_number(sqlite.insert, year, db))
+    return f"{year}-{number:06d}"
+
+
+def _next_reference_number(dialect_insert: Any, year: int, executor: Any) -> Any:
+    """Create the year's counter if missing, then the statement that increments it and returns the new value."""
+    executor.execute(
+        dialect_insert(CaseReferenceCounter)
+        .on_conflict_do_nothing(index_elements=["year"])
+        .values(year=year, last_value=0)
+    )
+    return (
         update(CaseReferenceCounter)
         .where(CaseReferenceCounter.year == year)
         .values(last_value=CaseReferenceCounter.last_value + 1)
         .returning(CaseReferenceCounter.last_value)
     )
-    return f"{year}-{number:06d}"
 
 
 def add_case_event(
@@ -114,8 +131,14 @@ def create_case(
     actor: tuple[str, str | None] = ("system", None),
     assisted_by_id: int | None = None,
     identity_method: str | None = None,
+    form_version_id: int | None = None,
+    draft_id: int | None = None,
 ) -> Case:
-    """Create a submitted case with its reference, queue from the service, first timeline event and audit entry."""
+    """Create a submitted case with its reference, queue from the service, first timeline event and audit entry.
+
+    `form_version_id` is the form version the answers were given on; `draft_id` the draft they came from (one
+    case per draft, enforced by a unique constraint).
+    """
     now = clock.now()
     case = Case(
         reference=allocate_case_reference(now.year),
@@ -127,6 +150,8 @@ def create_case(
         assisted_by_id=assisted_by_id,
         identity_method=identity_method,
         answers=answers,
+        form_version_id=form_version_id,
+        draft_id=draft_id,
         submitted_at=now,
         created_at=now,
         updated_at=now,
@@ -137,4 +162,20 @@ def create_case(
     audit.record(
         "create", "case", case.id, resident_id=resident_id, actor=actor, details={"reference": case.reference}
     )
+    events.case_submitted.send(case)
     return case
+
+
+# Case handling lives in its own module; its main entry points are part of this public face too.
+from eservices.casework import (  # noqa: E402
+    CaseAccessDenied,
+    CaseRuleError,
+    Upload,
+    case_for_officer,
+    case_for_resident,
+    decide_case,
+    request_completion,
+    send_message_to_resident,
+    submit_completion,
+    timeline,
+)

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from core import clock
 from core.app import create_app
+from core.db import dispose_engines
 from signing.emulator.process import EmulatorControl, EmulatorProcess, start_emulator_process
 from tests.database import PostgresDatabase, SqliteTemplate, using_postgres
 
@@ -89,7 +90,7 @@ def running_app(environ: dict[str, str], *, csrf: bool) -> Iterator[Flask]:
     application.test_client_class = IsolatedClient
     with application.app_context():
         yield application
-    application.extensions["kanal.db"].engine.dispose()
+    dispose_engines(application)
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_display_settings_are_remembered_in_this_browser(client: FlaskClient) ->
 def test_forged_display_settings_are_ignored(client: FlaskClient) -> None:
     client.set_cookie("kanal_display", "huge.<script>")
     page = client.get("/")
-    assert "<html lang=\"sv\" dir=\"ltr\">" in page.text
+    assert '<html lang="sv" dir="ltr">' in page.text
 
 
 def test_the_listen_button_is_hidden_until_the_browser_can_speak(client: FlaskClient) -> None:

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from core.app import create_app
 from core.config import ConfigError
+from core.db import dispose_engines
 from tests.builders import make_service
 from tests.conftest import test_environ
 
@@ -43,7 +44,7 @@ def test_the_factory_reads_only_the_environment_it_is_given(
     application = create_app({**environ, "KANAL_MUNICIPALITY_NAME": "Rätt kommun"})
     with application.app_context():
         response = application.test_client().get("/")
-    application.extensions["kanal.db"].engine.dispose()
+    dispose_engines(application)
     assert "Rätt kommun" in response.text
     assert "Fel kommun" not in response.text
 
@@ -55,7 +56,7 @@ def test_without_an_explicit_environment_the_factory_reads_the_process_environme
         monkeypatch.setenv(variable, value)
     application = create_app()
     assert application.extensions["kanal.settings"].municipality_name == "Processtad kommun"
-    application.extensions["kanal.db"].engine.dispose()
+    dispose_engines(application)
     monkeypatch.delenv("KANAL_SECRET_KEY")
     with pytest.raises(ConfigError, match="KANAL_SECRET_KEY"):
         create_app()
@@ -68,7 +69,7 @@ def test_two_apps_in_one_process_keep_their_own_settings(database_url: str, tmp_
         application = create_app(test_environ(database_url, tmp_path, KANAL_MUNICIPALITY_NAME=name))
         with application.app_context():
             pages.append(application.test_client().get("/").text)
-        application.extensions["kanal.db"].engine.dispose()
+        dispose_engines(application)
     assert names[0] in pages[0] and names[1] not in pages[0]
     assert names[1] in pages[1] and names[0] not in pages[1]
 

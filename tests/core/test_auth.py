@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core import clock
 from core.app import create_app
 from core.auth import require_staff
-from core.db import db
+from core.db import db, dispose_engines
 from core.models import Role, StaffUser
 from tests.builders import DEFAULT_PASSWORD, make_staff
 from tests.conftest import test_environ
@@ -238,7 +238,7 @@ def test_the_session_cookie_is_http_only_same_site_lax_and_secure_when_configure
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Secure" in cookie
-    application.extensions["kanal.db"].engine.dispose()
+    dispose_engines(application)
 
 
 def test_without_secure_cookies_configured_the_cookie_still_is_http_only_and_same_site(

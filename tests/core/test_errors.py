@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.app import create_app
-from core.db import db
+from core.db import db, dispose_engines
 from core.models import Department
 from tests.builders import make_department
 from tests.conftest import test_environ
@@ -207,7 +207,7 @@ def test_an_unreachable_database_gives_a_friendly_503(tmp_path: Path, unreachabl
     client = application.test_client()
     with application.app_context():
         response = client.get(path, headers={"Accept-Language": "en"})
-    application.extensions["kanal.db"].engine.dispose()
+    dispose_engines(application)
     if path == "/staff/login":
         # The login form needs no database until it is sent.
         assert response.status_code == 200
@@ -225,7 +225,7 @@ def test_an_unreachable_database_while_sending_the_login_form_gives_a_friendly_5
         response = application.test_client().post(
             "/staff/login", data={"email": "anna@exempelstad.se", "password": "secret"}
         )
-    application.extensions["kanal.db"].engine.dispose()
+    dispose_engines(application)
     _assert_friendly_page(response, 503)
 
 
@@ -243,7 +243,7 @@ def test_a_logged_in_staff_member_also_gets_the_friendly_503_when_the_database_i
             session.update({"_user_id": "staff:1", "_fresh": True, "_id": identifier})
         home = client.get("/", headers={"Accept-Language": "en"})
         staff_page = client.get("/staff/", headers={"Accept-Language": "en"})
-    application.extensions["kanal.db"].engine.dispose()
+    dispose_engines(application)
     _assert_friendly_page(home, 503, "en")
     _assert_friendly_page(staff_page, 503, "en")
 

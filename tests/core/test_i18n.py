@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from core.app import create_app
+from core.db import dispose_engines
 from core.i18n import safe_next_url, text_direction, translated
 from tests.conftest import test_environ
 
@@ -95,7 +96,7 @@ def test_a_language_not_offered_by_this_municipality_cannot_be_chosen(
         client = limited.test_client()
         client.get("/language/ar")
         page = _html(client, "/staff/login", **{"Accept-Language": "da"})
-    limited.extensions["kanal.db"].engine.dispose()
+    dispose_engines(limited)
     assert page.get("lang") == "sv"
     switcher = page.xpath("//nav[contains(@class, 'language-switcher')]//*[@lang]/@lang")
     assert sorted(switcher) == ["en", "sv"]

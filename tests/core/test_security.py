@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from core.app import create_app
-from core.db import db
+from core.db import db, dispose_engines
 from core.models import AuditEntry
 from tests.builders import DEFAULT_PASSWORD, make_category, make_service, make_staff
 from tests.conftest import test_environ
@@ -141,7 +141,7 @@ def test_https_only_deployments_tell_browsers_to_stay_on_https(database_url: str
     secure = create_app(test_environ(database_url, tmp_path, KANAL_SESSION_COOKIE_SECURE="true"))
     with secure.app_context():
         response = secure.test_client().get("/staff/login")
-    secure.extensions["kanal.db"].engine.dispose()
+    dispose_engines(secure)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
@@ -200,4 +200,4 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_rate_limit_and_audite
         db.rollback()
         entry = db.scalars(select(AuditEntry)).one()
         assert entry.ip_address == "198.51.100.7"
-    application.extensions["kanal.db"].engine.dispose()
+    dispose_engines(application)

@@ -13,7 +13,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from core.app import create_app
-from core.db import unit_of_work
+from core.db import dispose_engines, unit_of_work
 
 READY_TIMEOUT_SECONDS = 15.0
 
@@ -61,4 +61,4 @@ class LiveServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
-        self.app.extensions["kanal.db"].engine.dispose()
+        dispose_engines(self.app)

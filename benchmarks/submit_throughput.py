@@ -1,0 +1,394 @@
+"""Benchmark (b) of issue 4: throughput of the final submit request under gunicorn with PostgreSQL.
+
+Kanal's `POST /e/<draft>/submit` (lock the draft, re-validate every page on the draft's form version, allocate a
+case reference, insert the case, its timeline event, audit entry and outbox messages, hand over the files) is
+measured against a floor: a minimal Flask endpoint that inserts one row into the same database. Both run under
+gunicorn with the same number of sync workers, and the same client (a bounded loop of requests from a few
+threads on loopback) drives both in the same run. Target: Kanal at least 0.5× the floor.
+
+Each submit needs a complete draft of its own: the preschool-placement form (two children prefilled from the
+population register) is filled in once through the filing service and copied into as many drafts as requests.
+
+Run: /tmp/venv/bin/python benchmarks/submit_throughput.py [--requests N] [--workers W] [--clients C]
+     [--database-url URL] [--no-write]
+Without --database-url a private PostgreSQL cluster is started with scripts/postgres.sh (and stopped after).
+Appends the result to docs/benchmarks.md, section "Submit throughput".
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import logging
+import os
+import platform
+import queue
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from flask import Flask, session  # noqa: E402
+from flask_wtf.csrf import generate_csrf  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+TARGET_RATIO = 0.5
+RESULTS_FILE = ROOT / "docs" / "benchmarks.md"
+SECTION = "## Submit throughput"
+USER_AGENT = "kanal-submit-benchmark"
+SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
+FATIMA = "198512308480"
+CHILD = {
+    "start_date": "2030-08-01",
+    "hours_per_week": "30",
+    "preferred_preschool": "solrosen",
+    "has_sibling": "no",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def private_cluster(directory: Path) -> Iterator[str]:
+    started = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "postgres.sh"), "start", str(directory)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop", str(directory)], check=False)
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    base = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def kanal_environment(database_url: str, storage: Path) -> dict[str, str]:
+    return {
+        "KANAL_ENV": "production",
+        "KANAL_SECRET_KEY": SECRET,
+        "DATABASE_URL": database_url,
+        "KANAL_BANKID_URL": "http://127.0.0.1:9",
+        "KANAL_STORAGE_DIR": str(storage),
+        "KANAL_RATE_LIMIT_STORAGE_URL": "memory://",
+    }
+
+
+def prepare_kanal(environ: dict[str, str], drafts: int) -> tuple[list[int], str, str]:
+    """Migrate, publish the preschool form, and make `drafts` complete drafts for one logged-in resident.
+
+    Returns the draft ids, a session cookie of that resident (as BankID login leaves it) and its CSRF token.
+    """
+    from core.app import create_app
+    from core.db import db, dispose_engines, unit_of_work
+    from core.migrate import upgrade
+    from core.models import Department, Queue, Resident
+    from eservices import filing
+    from eservices.models import Category, Channel, Service
+    from forms import service as forms
+    from forms.models import Draft, Form, FormVersion
+
+    upgrade(environ["DATABASE_URL"])
+    app = create_app(environ)
+    with app.app_context(), unit_of_work():
+        definition = forms.example_definitions()["preschool-placement"]
+        department = Department(code="education", name="Förskola")
+        queue_row = Queue(code="admissions", name="Placering", sla_hours=72, department=department)
+        category = Category(slug="school", title={"sv": "Skola"})
+        form = Form(key=definition["key"], title=definition["title"], draft_definition=definition)
+        db.add_all([department, queue_row, category, form])
+        db.flush()
+        db.add(FormVersion(form_id=form.id, version=1, definition=definition))
+        service = Service(
+            slug="preschool-placement", category=category, queue=queue_row, title=definition["title"]
+        )
+        service.form_id = form.id
+        resident = Resident(
+            personnummer=FATIMA, given_name="Fatima", family_name="Ahmadi", preferred_language="sv"
+        )
+        db.add_all([service, resident])
+        db.flush()
+        template = filing.start_draft(
+            service, filing.Actor.resident(resident), Channel.SELF_SERVICE, resident
+        )
+        pages: list[tuple[str, dict[str, Any]]] = [
+            ("guardian", {"email": "fatima@example.se"}),
+            (
+                "children",
+                {
+                    "children": [
+                        {"child_name": "Layla Ahmadi", "child_personnummer": "201909202424", **CHILD},
+                        {"child_name": "Adam Ahmadi", "child_personnummer": "202201112337", **CHILD},
+                    ]
+                },
+            ),
+            ("needs", {"special_needs": "no", "home_languages": ["arabic"]}),
+            ("confirm", {"truthful": "yes"}),
+        ]
+        for page_id, raw in pages:
+            outcome = filing.save_page(template, filing.Step(page_id), raw, {}, "sv")
+            if outcome.errors:
+                raise RuntimeError(f"the benchmark's answers do not validate on {page_id}: {outcome.errors}")
+        row = {
+            "form_version_id": template.form_version_id,
+            "resident_id": resident.id,
+            "answers": template.answers,
+            "prefilled": template.prefilled,
+            "current_page": template.current_page,
+            "actor_kind": "resident",
+            "actor_id": str(resident.id),
+            "channel": "self_service",
+        }
+        db.execute(insert(Draft), [row] * drafts)
+        draft_ids = [
+            draft_id
+            for draft_id in db.scalars(select(Draft.id).order_by(Draft.id))
+            if draft_id != template.id
+        ]
+        resident_id = resident.id
+    cookie, token = resident_session(app, resident_id)
+    dispose_engines(app)
+    return draft_ids, cookie, token
+
+
+def resident_session(app: Flask, resident_id: int) -> tuple[str, str]:
+    """A signed session cookie of a logged-in resident and a CSRF token that goes with it."""
+    from core.db import db
+    from core.models import Resident
+
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
+    ):
+        resident = db.get(Resident, resident_id)
+        assert resident is not None
+        from core.auth import log_in_resident
+
+        log_in_resident(resident)
+        token = generate_csrf()
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        cookie = serializer.dumps(dict(session))
+        db.rollback()
+    return str(cookie), str(token)
+
+
+BASELINE_TABLE = "benchmark_floor"
+INSERT_FLOOR_ROW = "INSERT INTO benchmark_floor (payload, created_at) VALUES (:payload, now()) RETURNING id"
+
+
+def baseline_app() -> Flask:
+    """The floor: one POST that inserts one row into the same database and redirects, as the submit does."""
+    engine = create_engine(os.environ["DATABASE_URL"], pool_size=5)
+    app = Flask("floor")
+
+    @app.post("/insert")
+    def insert_row() -> tuple[str, int, dict[str, str]]:
+        with engine.begin() as connection:
+            new_id = connection.execute(
+                text(INSERT_FLOOR_ROW),
+                {"payload": "case"},
+            ).scalar_one()
+        return "", 303, {"Location": f"/done/{new_id}"}
+
+    return app
+
+
+def prepare_baseline(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                f"CREATE TABLE IF NOT EXISTS {BASELINE_TABLE} "
+                "(id serial PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL)"
+            )
+        )
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, environ: dict[str, str], workers: int) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, **environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_spec,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(url + "/", timeout=2)
+                break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn {app_spec} did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def drive(requests: list[Callable[[httpx.Client], httpx.Response]], clients: int) -> float:
+    """Send every request from `clients` threads (each its own keep-alive connection); requests per second."""
+    work: queue.Queue[Callable[[httpx.Client], httpx.Response]] = queue.Queue()
+    for request in requests:
+        work.put(request)
+    failures: list[str] = []
+
+    def client_loop() -> None:
+        with httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT}) as client:
+            while True:
+                try:
+                    request = work.get_nowait()
+                except queue.Empty:
+                    return
+                response = request(client)
+                if response.status_code != 303:
+                    failures.append(f"{response.status_code}: {response.text[:200]}")
+
+    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} request(s) failed, e.g. {failures[0]}")
+    return len(requests) / elapsed
+
+
+def measure(database_url: str, requests: int, workers: int, clients: int) -> dict[str, Any]:
+    warmup = max(20, workers * 5)
+    with tempfile.TemporaryDirectory() as storage:
+        environ = kanal_environment(database_url, Path(storage))
+        draft_ids, cookie, token = prepare_kanal(environ, requests + warmup)
+        # create_app set up INFO logging in this process; a line per request would slow the client down.
+        logging.getLogger().setLevel(logging.WARNING)
+        prepare_baseline(database_url)
+
+        def submit(draft_id: int) -> Callable[[httpx.Client], httpx.Response]:
+            return lambda client: client.post(
+                f"{kanal_url}/e/{draft_id}/submit",
+                data={"csrf_token": token},
+                cookies={"kanal_session": cookie},
+            )
+
+        def floor(client: httpx.Client) -> httpx.Response:
+            return client.post(f"{floor_url}/insert", data={"csrf_token": token})
+
+        with gunicorn("wsgi:app", environ, workers) as kanal_url:
+            drive([submit(draft_id) for draft_id in draft_ids[:warmup]], clients)
+            kanal_rate = drive([submit(draft_id) for draft_id in draft_ids[warmup:]], clients)
+        with gunicorn("benchmarks.submit_throughput:baseline_app()", environ, workers) as floor_url:
+            drive([floor] * warmup, clients)
+            floor_rate = drive([floor] * requests, clients)
+        engine = create_engine(database_url)
+        with engine.connect() as connection:
+            cases = connection.execute(text('SELECT count(*) FROM "case"')).scalar_one()
+        engine.dispose()
+    if cases != requests + warmup:
+        raise RuntimeError(f"expected {requests + warmup} cases, found {cases}")
+    return {"kanal": kanal_rate, "floor": floor_rate, "ratio": kanal_rate / floor_rate}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--database-url", default="", help="a PostgreSQL server URL; default: a private cluster"
+    )
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    arguments = parser.parse_args()
+
+    with contextlib.ExitStack() as stack:
+        server = arguments.database_url or stack.enter_context(
+            private_cluster(Path(tempfile.mkdtemp(prefix="kanal-bench-pg-")))
+        )
+        database_url = fresh_database(server, f"kanal_submit_benchmark_{os.getpid()}")
+        result = measure(database_url, arguments.requests, arguments.workers, arguments.clients)
+        version = stack.enter_context(contextlib.closing(create_engine(database_url).connect()))
+        server_version = re.sub(r" \(.*", "", str(version.execute(text("SHOW server_version")).scalar_one()))
+
+    within = result["ratio"] >= TARGET_RATIO
+    print(f"Kanal submit:           {result['kanal']:8.1f} requests/s")
+    print(f"Floor (insert one row): {result['floor']:8.1f} requests/s")
+    print(f"Ratio: {result['ratio']:.2f}× (target ≥ {TARGET_RATIO:g}×: {'yes' if within else 'NO'})")
+    if not arguments.no_write:
+        record(
+            f"| {dt.date.today().isoformat()} | Python {platform.python_version()} | PostgreSQL {server_version} "
+            f"| {arguments.workers} sync | {arguments.clients} | {arguments.requests} "
+            f"| {result['kanal']:.1f}/s | {result['floor']:.1f}/s | {result['ratio']:.2f}× | "
+            f"{'yes' if within else 'no'} |"
+        )
+
+
+HEADER = (
+    f"{SECTION}\n\n"
+    "`benchmarks/submit_throughput.py`: the final submit request of the preschool-placement e-service "
+    "(`POST /e/<draft>/submit`: re-validation on the draft's form version, case with reference, timeline event, "
+    "audit entry and outbox messages in one transaction) under gunicorn with PostgreSQL. Floor, measured in the "
+    "same run with the same gunicorn workers and client: a minimal Flask endpoint that inserts one row into the "
+    f"same database. Target: ratio ≥ {TARGET_RATIO:g}×.\n\n"
+    "| date | Python | database | gunicorn workers | client threads | requests | Kanal submit | floor "
+    "| ratio | within target |\n"
+    "|---|---|---|---|---|---|---|---|---|---|\n"
+)
+
+
+def record(row: str) -> None:
+    """Append a row to the "Submit throughput" table, creating the file or the section when missing."""
+    content = RESULTS_FILE.read_text(encoding="utf-8") if RESULTS_FILE.exists() else "# Benchmarks\n\n"
+    if SECTION not in content:
+        content = content.rstrip("\n") + "\n\n" + HEADER
+    start = content.index(SECTION)
+    following = content.find("\n## ", start + len(SECTION))
+    end = len(content) if following == -1 else following + 1
+    section = content[start:end].rstrip("\n") + "\n" + row + "\n"
+    content = content[:start] + section + ("\n" + content[end:] if following != -1 else "")
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_FILE.write_text(content, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
