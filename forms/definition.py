@@ -19,7 +19,15 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 
 from core.clock import now
-from forms.logic import PAGE_NODE_PREFIX, Condition, iter_comparisons, page_node, parse_condition
+from forms.logic import (
+    PAGE_NODE_PREFIX,
+    AllOf,
+    Comparison,
+    Condition,
+    iter_comparisons,
+    page_node,
+    parse_condition,
+)
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "form-definition.schema.json"
 
@@ -250,6 +258,8 @@ class _Builder:
     ) -> None:
         self.data = data
         self.translation_severity: Severity = "error" if for_publishing else "warning"
+        # Problems an editor may pass through on the way to a finished form, but that must not be published.
+        self.publishing_severity: Severity = "error" if for_publishing else "warning"
         self.prefill_sources = prefill_sources
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = tuple(data["languages"])
@@ -311,7 +321,9 @@ class _Builder:
             )
         pages = tuple(built_pages)
         self.check_references(pages)
+        self.check_settings(data.get("settings", {}))
         skips = self.check_skips(pages, page_locations)
+        self.check_reachable(pages)
         node_plans, page_plans, group_orders = self.dependency_order(pages, skips)
         warnings = [problem for problem in self.problems if problem.severity == "warning"]
         return FormDefinition(data, pages, self.fields, node_plans, page_plans, group_orders, skips, warnings)
@@ -572,6 +584,105 @@ class _Builder:
         elif not isinstance(value, str):
             self.problem(where, f"'{target.key}' is text; compare with a string")
 
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        if "confirmation_text" in settings:
+            self.check_translations(settings["confirmation_text"], "settings.confirmation_text")
+        cosigner_key = settings.get("cosigner_field")
+        if cosigner_key is None:
+            return
+        target = self.fields.get(cosigner_key)
+        if target is None:
+            self.problem("settings.cosigner_field", f"refers to unknown field '{cosigner_key}'")
+        elif target.type != "personnummer":
+            self.problem(
+                "settings.cosigner_field",
+                f"co-signers are named by a personnummer field; '{cosigner_key}' is {target.type}",
+            )
+        if not settings.get("requires_signature", False):
+            self.problem(
+                "settings.cosigner_field",
+                "co-signers sign after the applicant, so the form must require a signature",
+            )
+
+    def check_reachable(self, pages: tuple[Page, ...]) -> None:
+        """Pages nobody can reach: shown only on answers not yet given when the page comes, or always skipped.
+
+        Walking the pages in order, the fields of the page itself, of later pages and of unreachable pages
+        certainly have no answer yet; a condition that is settled by those alone settles the page for good.
+        """
+        page_of = {field.key: page.id for page in pages for field in page.fields}
+        unreachable: set[str] = set()
+        always_skipped: dict[str, str] = {}
+        for page in pages:
+            unanswered = {key for key, page_id in page_of.items() if page_id in unreachable} | {
+                field.key for later in pages[page.index :] for field in later.fields
+            }
+            reason = None
+            if page.show_when is not None and _settled(page.show_when, unanswered) is False:
+                reason = ("show_when", page.show_when)
+            elif page.hide_when is not None and _settled(page.hide_when, unanswered) is True:
+                reason = ("hide_when", page.hide_when)
+            if reason is not None:
+                name, condition = reason
+                culprit = next(key for key in condition.fields() if key in unanswered)
+                where = (
+                    "on this page"
+                    if page_of.get(culprit) == page.id
+                    else f"on page '{page_of.get(culprit)}', which "
+                    + ("can never be shown" if page_of.get(culprit) in unreachable else "comes later")
+                )
+                self.problem(
+                    f"{page.location}.{name}",
+                    f"page '{page.id}' can never be shown: its {name} depends on '{culprit}', "
+                    f"which is asked {where}",
+                    self.publishing_severity,
+                )
+                unreachable.add(page.id)
+            elif page.id in always_skipped:
+                self.problem(
+                    page.location,
+                    f"page '{page.id}' can never be shown: {always_skipped[page.id]} always skips past it",
+                    self.publishing_severity,
+                )
+                unreachable.add(page.id)
+            if page.id in unreachable:
+                continue
+            self.check_fields_reachable(
+                page, page_of, unanswered - {field.key for field in page.fields}, unreachable
+            )
+            later_or_lost = {key for key, page_id in page_of.items() if page_id in unreachable} | {
+                field.key for later in pages[page.index + 1 :] for field in later.fields
+            }
+            index_of = {candidate.id: candidate.index for candidate in pages}
+            for position, rule in enumerate(page.skip_to):
+                if rule.to_page in index_of and _settled(rule.when, later_or_lost) is True:
+                    for skipped in pages[page.index + 1 : index_of[rule.to_page]]:
+                        always_skipped.setdefault(
+                            skipped.id, f"{page.location}.skip_to[{position}] on page '{page.id}'"
+                        )
+
+    def check_fields_reachable(
+        self, page: Page, page_of: Mapping[str, str], unanswered: set[str], unreachable: set[str]
+    ) -> None:
+        """Questions shown only on answers given after them (on later pages) are never asked on the way."""
+        for field in page.fields:
+            for name, condition, never in (
+                ("show_when", field.show_when, False),
+                ("hide_when", field.hide_when, True),
+            ):
+                if condition is None or _settled(condition, unanswered) is not never:
+                    continue
+                culprit = next(key for key in condition.fields() if key in unanswered)
+                later = page_of.get(culprit)
+                self.problem(
+                    f"{field.location}.{name}",
+                    f"'{field.key}' can never be shown: its {name} depends on '{culprit}', which is asked on "
+                    f"page '{later}', which "
+                    + ("can never be shown" if later in unreachable else "comes later"),
+                    self.publishing_severity,
+                )
+                break
+
     def check_skips(
         self, pages: tuple[Page, ...], page_locations: Mapping[str, str]
     ) -> dict[str, tuple[SkipRule, ...]]:
@@ -677,6 +788,22 @@ class _Builder:
                 chain = ", which depends on ".join(_describe_node(node) for node in cycle)
                 self.problem(location, f"conditions form a cycle: {chain}")
             return None
+
+
+def _settled(condition: Condition, unanswered: set[str]) -> bool | None:
+    """The condition's outcome when the `unanswered` fields have no answer, or None when other answers decide."""
+    if isinstance(condition, Comparison):
+        if condition.field not in unanswered:
+            return None
+        return condition.evaluate(lambda _key: None)
+    outcomes = [_settled(part, unanswered) for part in condition.conditions]
+    if isinstance(condition, AllOf):
+        if False in outcomes:
+            return False
+        return True if all(outcome is True for outcome in outcomes) else None
+    if True in outcomes:
+        return True
+    return False if all(outcome is False for outcome in outcomes) else None
 
 
 def page_data_of(data: Mapping[str, Any], index: int) -> Mapping[str, Any]:
