@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -149,6 +149,78 @@ def role_names() -> dict[str, str]:
     }
 
 
+# Each role's workspaces: (role, endpoint, title, description). Endpoints belong to other packages, so they are
+# named here rather than imported, and left out when a package is not installed.
+WORKSPACES: list[tuple[Role, str, Any, Any]] = [
+    (
+        Role.AGENT,
+        "contact_center.workspace",
+        _l("Contact centre"),
+        _l("Find a resident, log contacts, file e-services on a caller's behalf and handle callbacks."),
+    ),
+    (
+        Role.CASE_OFFICER,
+        "officer.index",
+        _l("Case handling"),
+        _l("Work your department's queues, ask for completions and make decisions."),
+    ),
+    (
+        Role.FORM_ADMIN,
+        "form_builder.index",
+        _l("Form builder"),
+        _l("Build, translate and publish e-services."),
+    ),
+    (
+        Role.FORM_ADMIN,
+        "catalogue_admin.index",
+        _l("Catalogue and life events"),
+        _l("Edit services, categories, life events and offers."),
+    ),
+    (
+        Role.FORM_ADMIN,
+        "channel_statistics.statistics_page",
+        _l("Channel statistics"),
+        _l("Digital share, lead times and contacts by channel."),
+    ),
+    (
+        Role.AGENT,
+        "channel_statistics.statistics_page",
+        _l("Channel statistics"),
+        _l("Your department's contacts, callbacks and digital share."),
+    ),
+    (
+        Role.SYSTEM_ADMIN,
+        "channel_statistics.statistics_page",
+        _l("Channel statistics"),
+        _l("Digital share, lead times and contacts by channel."),
+    ),
+    (
+        Role.SYSTEM_ADMIN,
+        "admin.index",
+        _l("Administration"),
+        _l("API tokens, webhooks and failing deliveries."),
+    ),
+    (
+        Role.SYSTEM_ADMIN,
+        "accessibility_admin.edit_statement",
+        _l("Accessibility statement"),
+        _l("Keep the accessibility statement up to date."),
+    ),
+]
+
+
+def workspaces_for(staff: StaffUser) -> list[tuple[str, str, str]]:
+    links = []
+    for role, endpoint, title, description in WORKSPACES:
+        if staff.has_role(role) and endpoint in current_app.view_functions:
+            links.append((str(title), str(description), url_for(endpoint)))
+    return links
+
+
 @home_blueprint.get("/")
 def index() -> str:
-    return render_template("staff/index.html", staff=current_staff(), role_names=role_names())
+    staff = current_staff()
+    assert staff is not None  # guaranteed by require_staff
+    return render_template(
+        "staff/index.html", staff=staff, role_names=role_names(), workspaces=workspaces_for(staff)
+    )
