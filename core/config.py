@@ -277,6 +277,12 @@ class Settings:
         _parse_str,
         "PEM bundle of roots the verification page trusts; empty means the seal's own root",
     )
+    cosign_expiry_days: int = _setting(
+        "KANAL_COSIGN_EXPIRY_DAYS",
+        "14",
+        _parse_positive_int,
+        "Days a co-signer has to sign before the request expires (a reminder goes out 3 days before)",
+    )
     development_pki_dir: str = _setting(
         "KANAL_DEV_PKI_DIR",
         "instance/pki",

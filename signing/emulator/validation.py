@@ -15,7 +15,8 @@ from typing import Any
 from signing.emulator.state import OrderError
 
 # Limits from the v6.0 interface description (lengths are of the base64 text).
-MAX_VISIBLE_DATA = 1500
+MAX_VISIBLE_DATA_AUTH = 1500
+MAX_VISIBLE_DATA_SIGN = 40_000
 MAX_NON_VISIBLE_DATA_AUTH = 1500
 MAX_NON_VISIBLE_DATA_SIGN = 200_000
 
@@ -142,7 +143,7 @@ def parse_order_request(body: Any, *, sign: bool, phone: bool) -> OrderRequest:
             if name in body and not isinstance(body[name], dict):
                 raise _invalid(f"Invalid {name}")
 
-    visible = _base64_field(body, "userVisibleData", MAX_VISIBLE_DATA)
+    visible = _base64_field(body, "userVisibleData", MAX_VISIBLE_DATA_SIGN if sign else MAX_VISIBLE_DATA_AUTH)
     if sign and visible is None:
         raise _invalid("Missing userVisibleData")
     non_visible = _base64_field(
