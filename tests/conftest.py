@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +51,9 @@ def test_environ(database_url: str, tmp_path: Path, **overrides: str) -> dict[st
         "KANAL_BANKID_URL": "http://127.0.0.1:9",
         "KANAL_STORAGE_DIR": str(tmp_path / "files"),
         "KANAL_RATE_LIMIT_STORAGE_URL": "memory://",
+        # One development PKI per test process: its RSA keys take a moment to make, and the repo's instance/
+        # directory is no place for test certificates.
+        "KANAL_DEV_PKI_DIR": str(Path(tempfile.gettempdir()) / f"kanal-test-pki-{os.getpid()}"),
     }
     environ.update(overrides)
     return environ
