@@ -265,11 +265,26 @@ def _forget_cached_principal() -> None:
     g.pop("_login_user", None)
 
 
+def _end_sessions_moved_to_another_client() -> None:
+    """A logged-in session used from another address or browser than it logged in from is ended.
+
+    This is Flask-Login's "strong" session protection, done here because Flask-Login's own version also rewrites
+    the cookie of every *anonymous* session on every request: an image or poll answered just after a BankID login
+    could then overwrite the fresh login cookie with the old anonymous one, logging the resident straight out.
+    """
+    if "_user_id" in session and session.get("_id") != login_manager._session_identifier_generator():
+        language = session.get("lang")
+        session.clear()
+        if language:
+            session["lang"] = language
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_forget_cached_principal)
+    app.before_request(_end_sessions_moved_to_another_client)
     login_manager.init_app(app)
     login_manager.anonymous_user = Anonymous
     login_manager.user_loader(_load_principal)
     login_manager.login_view = "staff_auth.login"
     login_manager.login_message = lazy_gettext("Log in to continue.")
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = None  # see _end_sessions_moved_to_another_client

@@ -320,3 +320,20 @@ def test_a_password_step_left_waiting_for_its_code_expires(client: FlaskClient) 
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/login"
     assert client.get("/staff/").status_code == 302
+
+
+def test_a_session_taken_to_another_browser_is_logged_out(client: FlaskClient) -> None:
+    staff = make_staff()
+    db.commit()
+    _log_in(client, staff.email)
+    assert client.get("/staff/").status_code == 200
+
+    client.environ_base["HTTP_USER_AGENT"] = "Some other browser"
+    assert client.get("/staff/").status_code == 302
+
+
+def test_anonymous_requests_leave_the_session_cookie_alone(client: FlaskClient) -> None:
+    client.get("/language/en?next=/")
+    # An anonymous page view must not rewrite the cookie: a late response could otherwise overwrite a login.
+    response = client.get("/")
+    assert "Set-Cookie" not in response.headers

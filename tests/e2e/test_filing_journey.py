@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from signing.emulator.process import EmulatorControl
-from tests.e2e.browser import _arrive, follow_link, submit_and_wait, visit
+from tests.e2e.bankid_steps import log_in_on_the_phone, sign_on_the_phone
+from tests.e2e.browser import follow_link, submit_and_wait, visit
 from tests.e2e.live_server import LiveServer
 from tests.eservices.filing_helpers import FATIMA, example, make_eservice
 
@@ -39,12 +40,9 @@ def test_a_resident_applies_for_a_preschool_place_from_the_service_page_to_the_c
         make_eservice(example("preschool-placement"), slug="preschool-placement")
 
     visit(page, "/services/preschool-placement")
-    follow_link(page, page.locator("main a[href$='/services/preschool-placement/start']"))
+    follow_link(page, page.locator("main a.button[href$='/services/preschool-placement/start']"))
     assert "/login/" in page.url
-    submit_and_wait(page, page.locator("button[name=device][value=other]"))
-    order_ref = page.url.rsplit("/", 1)[-1]
-    # The order page collects by itself and moves on to the e-service once the phone has approved.
-    _arrive(page, lambda: emulator_control.approve(order_ref, FATIMA))
+    log_in_on_the_phone(page, emulator_control, FATIMA)
     assert page.url.endswith("/services/preschool-placement/start")
     submit_and_wait(page, page.locator("main form button[type=submit]"))
 
@@ -83,7 +81,9 @@ def test_a_resident_applies_for_a_preschool_place_from_the_service_page_to_the_c
     assert urlsplit(page.url).path.endswith("/check")
     expect(page.locator("main")).to_contain_text("fatima.ahmadi@example.se")
 
+    # The preschool application must be signed: the resident signs with BankID on her phone.
     submit_and_wait(page, page.locator("main form[action$='/submit'] button"))
+    sign_on_the_phone(page, emulator_control, FATIMA)
 
     expect(page.locator(".confirmation__reference")).to_have_text(re.compile(r"^\d{4}-\d{6}$"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")

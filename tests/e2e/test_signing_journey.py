@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from signing.emulator.process import EmulatorControl
+from tests.e2e.bankid_steps import log_in_on_the_phone, sign_on_the_phone
 from tests.e2e.browser import (
     DESKTOP_VIEWPORT,
-    _arrive,
     check_last_page,
     follow_link,
     guard,
@@ -33,29 +33,6 @@ IN_SWEDISH_AND_ARABIC = pytest.mark.parametrize("language", ["sv", "ar"])
 @pytest.fixture
 def live_server_settings(bankid_emulator: str) -> dict[str, str]:
     return {"KANAL_BANKID_URL": bankid_emulator}
-
-
-def log_in_on_the_phone(page: Page, emulator: EmulatorControl, personal_number: str) -> None:
-    """On the login page: BankID on another device, approved on the emulator; ends where login was asked for."""
-    submit_and_wait(page, page.locator("button[name=device][value=other]"))
-    order_ref = page.url.rsplit("/", 1)[-1]
-
-    def approve() -> None:
-        emulator.approve(order_ref, personal_number)
-
-    _arrive(page, approve)
-
-
-def sign_on_the_phone(page: Page, emulator: EmulatorControl, personal_number: str) -> None:
-    """On a sign page: sign on another device; the status page polls and moves on when the phone has signed."""
-    submit_and_wait(page, page.locator("main button[name=device][value=other]"))
-    expect(page.locator("img[data-bankid-qr]")).to_be_visible()
-    order_ref = page.url.rsplit("/", 1)[-1]
-
-    def approve() -> None:
-        emulator.approve(order_ref, personal_number)
-
-    _arrive(page, approve)
 
 
 @IN_SWEDISH_AND_ARABIC
