@@ -53,7 +53,11 @@ def children_form(*children: dict[str, str]) -> dict[str, str]:
 def test_a_resident_files_a_preschool_application_from_start_to_confirmation(
     app: Flask, client: FlaskClient
 ) -> None:
-    make_eservice(example("preschool-placement"), slug="preschool")
+    # Signing the application is its own step, tested in test_submission_signing.py; here the form goes
+    # straight from the check-answers page to the case.
+    definition = example("preschool-placement")
+    definition["settings"]["requires_signature"] = False
+    make_eservice(definition, slug="preschool")
     resident = make_resident(personnummer=FATIMA, given_name="Fatima", family_name="Ahmadi")
     log_in(client, app, resident)
 
