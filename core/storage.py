@@ -1,6 +1,6 @@
 """File storage: a backend interface, a registry of backends, and the local-disk backend.
 
-Kanal keeps files (sealed documents now, attachments later) by an opaque key that the backend makes up itself:
+Kanal keeps files (sealed documents, attachments) by an opaque key that the backend makes up itself:
 keys never contain any part of a user-supplied name, so no upload can choose where it lands. Callers keep the
 key and the SHA-256 in their own table. Other backends (S3-compatible stores) register themselves with
 `@storage.register("name")` from a `contrib/` package.
@@ -86,6 +86,11 @@ class StorageBackend(abc.ABC):
     @abc.abstractmethod
     def exists(self, key: str) -> bool: ...
 
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove what is stored under `key`. Idempotent: a key that holds nothing (any more) is no error, so a
+        purge that was interrupted can simply run again. A key the backend could not have made is refused."""
+
     def read(self, key: str) -> bytes:
         with self.open(key) as file:
             return file.read()
@@ -130,6 +135,14 @@ class LocalDiskStorage(StorageBackend):
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        target = self._path(key)
+        # The key's shape already rules out "..", but a directory swapped for a symlink must not lead a delete
+        # out of the storage directory either.
+        if not target.resolve().is_relative_to(self.root.resolve()):
+            raise InvalidStorageKey(f"{key!r} leads outside the storage directory")
+        target.unlink(missing_ok=True)
 
 
 BackendFactory = Callable[[Settings], StorageBackend]

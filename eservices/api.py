@@ -1,8 +1,9 @@
 """What the REST API and its admin pages do: API tokens (made, checked, revoked), webhook subscriptions, and the
 case operations of external case systems (list, read, change status, message the resident, record a decision).
 
-Every write appends a timeline event, leaves an audit entry and sends the case signal inside the caller's
-transaction, so notifications and webhooks follow exactly as they do for a case officer's change.
+The writes are case handling (`eservices.casework`) with the token as the actor: the same workflow rules,
+records, timeline events, audit entries and signals as a case officer's change, so the resident sees a case
+system's messages and decisions on their case page and notifications and webhooks follow alike.
 """
 
 from __future__ import annotations
@@ -15,18 +16,17 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, or_, select
 
 from core import audit, clock
 from core.db import db
 from core.models import Department, Queue
-from core.storage import get_storage
-from eservices import events
+from eservices import casework
+from eservices.actors import Actor
 from eservices.api_models import ApiToken, Webhook
+from eservices.casework_models import CaseAttachment, DecisionOutcome
 from eservices.models import Case, CaseEvent, CaseStatus
-from eservices.service import add_case_event
 from eservices.webhooks import EVENT_NAMES, new_webhook_secret
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
     "list_cases",
     "list_webhooks",
     "post_message",
-    "read_case_file",
     "record_decision",
     "revoke_api_token",
     "set_webhook_active",
@@ -60,8 +59,7 @@ MAX_PAGE_SIZE = 200
 LISTABLE_STATUSES = tuple(status.value for status in CaseStatus if status is not CaseStatus.DRAFT_SIGNING)
 # A case is decided by recording the decision (POST .../decision), as in the officer workspace.
 SETTABLE_STATUSES = tuple(status for status in LISTABLE_STATUSES if status != CaseStatus.DECIDED.value)
-DECISION_OUTCOMES = ("approved", "partly_approved", "rejected")
-MAX_MESSAGE_LENGTH = 10_000
+DECISION_OUTCOMES = tuple(outcome.value for outcome in DecisionOutcome)
 
 
 def hash_token(secret: str) -> str:
@@ -222,58 +220,41 @@ def find_case(reference: str) -> Case | None:
     return db.scalar(select(Case).where(Case.reference == reference))
 
 
-def case_files(case: Case) -> list[CaseEvent]:
-    """The timeline events that carry a file (decisions uploaded through the API), oldest first."""
-    return [event for event in case.events if isinstance(event.data.get("file"), dict)]
+def case_files(case: Case) -> list[CaseAttachment]:
+    """The files on the case: what the resident sent with messages and completions, what officers sent, and
+    files that came with decisions (a case system's own decision PDF); oldest first."""
+    return casework.case_attachments(case)
 
 
-def _actor(token: ApiToken) -> tuple[str, str]:
-    return ("api_token", str(token.id))
+def _newest_event(case: Case, kind: str) -> CaseEvent:
+    """The case's newest timeline event of a kind: the one the change just made, which API answers describe."""
+    event = db.scalar(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == kind)
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        raise LookupError(f"case {case.reference} has no {kind} event")
+    return event
 
 
 def change_case_status(case: Case, status: str, token: ApiToken) -> CaseEvent:
-    """Set the case's status (a timeline event, lead-time stamps, audit entry and the status signal)."""
+    """Move the case along its service's workflow, exactly as an officer would (`casework.change_status`).
+
+    Raises ValueError for a status the API does not set, CaseRuleError for one the workflow does not allow now.
+    """
     if status not in SETTABLE_STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    old_status = case.status
-    now = clock.now()
-    case.status = status
-    case.updated_at = now
-    if case.first_action_at is None and status != CaseStatus.SUBMITTED.value:
-        case.first_action_at = now
-    if status == CaseStatus.CLOSED.value and case.closed_at is None:
-        case.closed_at = now
-    event = add_case_event(
-        case, "status_changed", actor=_actor(token), data={"from": old_status, "to": status}
-    )
-    db.flush()
-    audit.record(
-        "update",
-        "case",
-        case.id,
-        resident_id=case.resident_id,
-        actor=_actor(token),
-        details={"status": status},
-    )
-    events.case_status_changed.send(case, old_status=old_status, new_status=status, event=event)
-    return event
+    return casework.change_status(case, Actor.api_token(token), status)
 
 
 def post_message(case: Case, body: str, token: ApiToken) -> CaseEvent:
-    """A message from the case system to the resident, on the case's timeline."""
-    text = body.strip()
-    if not text or len(text) > MAX_MESSAGE_LENGTH:
-        raise ValueError(f"a message has 1 to {MAX_MESSAGE_LENGTH} characters")
-    case.updated_at = clock.now()
-    if case.first_action_at is None:
-        case.first_action_at = case.updated_at
-    event = add_case_event(
-        case, "message_to_resident", actor=_actor(token), data={"body": text, "source": "api"}
-    )
-    db.flush()
-    audit.record("create", "case_message", event.id, resident_id=case.resident_id, actor=_actor(token))
-    events.message_to_resident.send(case, event=event)
-    return event
+    """A message from the case system to the resident, shown on their case page like an officer's
+    (`casework.send_message_to_resident`); returns its timeline event. Raises CaseRuleError for an empty or too
+    long text."""
+    casework.send_message_to_resident(case, Actor.api_token(token), body)
+    return _newest_event(case, "message_to_resident")
 
 
 def record_decision(
@@ -281,48 +262,25 @@ def record_decision(
     outcome: str,
     token: ApiToken,
     *,
-    text: str | None = None,
+    reasoning: str,
     document: bytes | None = None,
     filename: str | None = None,
 ) -> CaseEvent:
-    """Record a decision made in the case system: the outcome with its text, or a PDF, kept in file storage."""
+    """Record a decision made in the case system as an officer's is recorded (`casework.decide_case`): a
+    `CaseDecision` with the outcome and reasoning, and a sealed decision letter for the resident. A PDF the case
+    system made itself is kept as a file of the decision. Returns the "decided" timeline event.
+
+    Raises ValueError for an unknown outcome or a document that is not a PDF, CaseRuleError for a decision the
+    case's state does not allow or an empty reasoning.
+    """
     if outcome not in DECISION_OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
+    uploads = []
     if document is not None:
         if not document.startswith(b"%PDF-"):
             raise ValueError("the decision document is not a PDF")
-        stored = get_storage().store(document, suffix=".pdf")
-        file_data = {"content_type": "application/pdf", "name": filename or f"decision-{case.reference}.pdf"}
-    elif text and text.strip():
-        stored = get_storage().store(text.strip().encode(), suffix=".txt")
-        file_data = {"content_type": "text/plain; charset=utf-8", "name": f"decision-{case.reference}.txt"}
-    else:
-        raise ValueError("a decision needs its text or a PDF")
-    file_data.update(storage_key=stored.key, sha256=stored.sha256, size=str(stored.size))
-    now = clock.now()
-    case.status = CaseStatus.DECIDED.value
-    case.updated_at = now
-    case.decided_at = case.decided_at or now
-    case.first_action_at = case.first_action_at or now
-    event = add_case_event(case, "decided", actor=_actor(token), data={"outcome": outcome, "file": file_data})
-    db.flush()
-    audit.record(
-        "decide",
-        "case",
-        case.id,
-        resident_id=case.resident_id,
-        actor=_actor(token),
-        details={"outcome": outcome},
+        uploads.append(casework.Upload(filename or f"decision-{case.reference}.pdf", document))
+    casework.decide_case(
+        case, Actor.api_token(token), outcome=outcome, reasoning=reasoning, attachments=uploads
     )
-    # One signal, not a status change as well: the resident is told once, and webhook bodies carry the status.
-    events.decision_made.send(case, outcome=outcome, event=event)
-    return event
-
-
-def read_case_file(event: CaseEvent) -> tuple[bytes, dict[str, Any]]:
-    """The bytes and description of a file on a timeline event; ValueError if the stored file has changed."""
-    description = dict(event.data["file"])
-    data = get_storage().read(description["storage_key"])
-    if hashlib.sha256(data).hexdigest() != description["sha256"]:
-        raise ValueError(f"the stored file of case event {event.id} does not match its recorded SHA-256")
-    return data, description
+    return _newest_event(case, "decided")

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask_babel import force_locale
 from jsonschema import Draft7Validator
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
@@ -18,8 +19,10 @@ from core import audit
 from core.config import Settings
 from core.db import db
 from core.models import Queue
-from eservices import api
+from eservices import api, casework
+from eservices.actors import Actor
 from eservices.api_models import ApiToken
+from eservices.casework import CaseRuleError
 from eservices.models import Case
 from eservices.openapi import openapi_document
 from signing.documents.service import DocumentNotReady, document_bytes, documents_for_case
@@ -91,6 +94,17 @@ def _token() -> ApiToken:
     return token
 
 
+def _actor() -> tuple[str, str | None]:
+    return Actor.api_token(_token()).as_tuple()
+
+
+def _conflict(error: CaseRuleError) -> NoReturn:
+    """A change the case's state or workflow does not allow now; the reason in English, like every API text."""
+    with force_locale("en"):
+        detail = str(error)
+    raise ApiProblem(409, "Conflict", detail)
+
+
 def _case_in_scope(reference: str) -> Case:
     case = api.find_case(reference)
     if case is None:
@@ -100,7 +114,7 @@ def _case_in_scope(reference: str) -> Case:
             "denied",
             "case",
             case.id,
-            actor=("api_token", str(_token().id)),
+            actor=_actor(),
             details={"reason": "department out of the token's scope"},
         )
         raise ApiProblem(
@@ -135,14 +149,16 @@ def _detail(case: Case) -> dict[str, Any]:
     resident = case.resident
     files = [
         {
-            "id": event.id,
-            "name": event.data["file"].get("name"),
-            "contentType": event.data["file"].get("content_type"),
-            "size": int(event.data["file"].get("size", 0)),
-            "sha256": event.data["file"].get("sha256"),
-            "url": url_for("api.get_case_file", reference=case.reference, file_id=event.id, _external=True),
+            "id": attachment.id,
+            "name": attachment.filename,
+            "contentType": attachment.content_type,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+            "url": url_for(
+                "api.get_case_file", reference=case.reference, file_id=attachment.id, _external=True
+            ),
         }
-        for event in api.case_files(case)
+        for attachment in api.case_files(case)
     ]
     documents = [
         {
@@ -251,7 +267,7 @@ def list_cases() -> Response:
 @blueprint.get("/cases/<reference>")
 def get_case(reference: str) -> Response:
     case = _case_in_scope(reference)
-    audit.record("read", "case", case.id, resident_id=case.resident_id, actor=("api_token", str(_token().id)))
+    audit.record("read", "case", case.id, resident_id=case.resident_id, actor=_actor())
     return jsonify(_detail(case))
 
 
@@ -259,7 +275,10 @@ def get_case(reference: str) -> Response:
 def change_status(reference: str) -> Response:
     case = _case_in_scope(reference)
     body = _json_body("StatusChange")
-    api.change_case_status(case, body["status"], _token())
+    try:
+        api.change_case_status(case, body["status"], _token())
+    except CaseRuleError as error:
+        _conflict(error)
     return jsonify(_summary(case))
 
 
@@ -269,34 +288,31 @@ def post_message(reference: str) -> tuple[Response, int]:
     body = _json_body("NewMessage")
     try:
         event = api.post_message(case, body["body"], _token())
-    except ValueError as error:
-        _bad_request(str(error), [{"field": "body", "message": str(error)}])
+    except CaseRuleError as error:
+        _conflict(error)
     return jsonify(_timeline_entry(event)), 201
 
 
 @blueprint.post("/cases/<reference>/decision")
 def record_decision(reference: str) -> tuple[Response, int]:
     case = _case_in_scope(reference)
+    data: bytes | None = None
+    filename: str | None = None
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("document")
-        outcome = request.form.get("outcome", "")
-        errors = []
-        if outcome not in api.DECISION_OUTCOMES:
-            errors.append({"field": "outcome", "message": f"one of {', '.join(api.DECISION_OUTCOMES)}"})
-        if upload is None:
-            errors.append({"field": "document", "message": "a PDF file is required"})
-        if errors or upload is None:
-            _bad_request("The form does not match the schema PdfDecision.", errors)
-        data, text = upload.read(), None
+        _validate("PdfDecision", {**request.form.to_dict(), **({"document": "(file)"} if upload else {})})
+        assert upload is not None  # the schema requires it
+        outcome, text = request.form["outcome"], request.form["text"]
+        data, filename = upload.read(), upload.filename or None
     else:
         body = _json_body("TextDecision")
-        outcome, data, text = body["outcome"], None, body["text"]
+        outcome, text = body["outcome"], body["text"]
     try:
-        event = api.record_decision(case, outcome, _token(), text=text, document=data)
+        event = api.record_decision(case, outcome, _token(), reasoning=text, document=data, filename=filename)
+    except CaseRuleError as error:  # a ValueError too, so caught first
+        _conflict(error)
     except ValueError as error:
-        _bad_request(
-            str(error), [{"field": "document" if data is not None else "text", "message": str(error)}]
-        )
+        _bad_request(str(error), [{"field": "document", "message": str(error)}])
     return jsonify(_timeline_entry(event)), 201
 
 
@@ -312,23 +328,19 @@ def get_case_document(reference: str, document_id: int) -> Response:
         raise ApiProblem(
             409, "Conflict", "The document has not been sealed yet; try again shortly."
         ) from None
-    audit.record(
-        "read", "document", document.id, resident_id=case.resident_id, actor=("api_token", str(_token().id))
-    )
+    audit.record("read", "document", document.id, resident_id=case.resident_id, actor=_actor())
     return _download(data, "application/pdf", document.filename)
 
 
 @blueprint.get("/cases/<reference>/files/<int:file_id>")
 def get_case_file(reference: str, file_id: int) -> Response:
     case = _case_in_scope(reference)
-    event = next((item for item in api.case_files(case) if item.id == file_id), None)
-    if event is None:
+    attachment = next((item for item in api.case_files(case) if item.id == file_id), None)
+    if attachment is None:
         raise ApiProblem(404, "Not Found", f"Case {reference} has no file {file_id}.")
-    data, description = api.read_case_file(event)
-    audit.record(
-        "read", "case_file", event.id, resident_id=case.resident_id, actor=("api_token", str(_token().id))
-    )
-    return _download(data, description["content_type"], description["name"])
+    data = casework.attachment_bytes(attachment)
+    audit.record("read", "case_attachment", attachment.id, resident_id=case.resident_id, actor=_actor())
+    return _download(data, attachment.content_type, attachment.filename)
 
 
 def _download(data: bytes, content_type: str, filename: str) -> Response:

@@ -29,9 +29,17 @@ from eservices.casework_models import CaseAttachment, CompletionStatus, MessageD
 from eservices.decision_document import outcome_label
 from eservices.models import Case, CaseEvent
 from eservices.views import case_status_names
+from signing.document_models import Document
 from signing.documents.receipt import DISPLAY_TIMEZONE
 
-__all__ = ["blueprint", "describe_event", "uploads_from"]
+__all__ = [
+    "abort_denied",
+    "blueprint",
+    "describe_event",
+    "document_download",
+    "send_attachment",
+    "uploads_from",
+]
 
 blueprint = Blueprint("case_pages", __name__, url_prefix="/my-pages/cases", template_folder="templates")
 blueprint.before_request(require_resident())
@@ -80,7 +88,8 @@ def _resident() -> Resident:
     return resident
 
 
-def _denied(denied: CaseAccessDenied) -> NoReturn:
+def abort_denied(denied: CaseAccessDenied) -> NoReturn:
+    """Answer a refused case, document or attachment with the status case handling chose (404 or 403)."""
     abort(denied.status)
 
 
@@ -88,7 +97,7 @@ def _own_case(reference: str) -> Case:
     try:
         return casework.case_for_resident(reference, _resident())
     except CaseAccessDenied as denied:
-        _denied(denied)
+        abort_denied(denied)
 
 
 def describe_event(event: CaseEvent, *, for_resident: bool, labels: Mapping[str, str] | None = None) -> str:
@@ -164,7 +173,9 @@ def _render_case(case: Case, message_form: ResidentMessageForm, status: int = 20
             from_resident=MessageDirection.FROM_RESIDENT.value,
             open_completion=casework.open_completion(case),
             completion_attachments=[
-                attachment for attachment in casework.case_attachments(case) if attachment.message_id is None
+                attachment
+                for attachment in casework.case_attachments(case)
+                if attachment.completion_request_id is not None
             ],
             message_form=message_form,
             closed=case.status in casework.CLOSED_STATUSES,
@@ -202,7 +213,7 @@ def completion(reference: str, completion_id: int) -> Any:
     try:
         requested = casework.completion_for_resident(case, completion_id)
     except CaseAccessDenied as denied:
-        _denied(denied)
+        abort_denied(denied)
     language = current_language()
     fields = casework.completion_fields(case, requested, language)
     errors: dict[str, list[casework.Message]] = {}
@@ -241,13 +252,18 @@ def document(reference: str, document_id: int) -> Response:
     try:
         found = casework.document_for_case(case, document_id)
     except CaseAccessDenied as denied:
-        _denied(denied)
-    data = casework.document_pdf(found)
+        abort_denied(denied)
+    return document_download(found) or redirect(url_for("case_pages.case_page", reference=case.reference))
+
+
+def document_download(document: Document) -> Response | None:
+    """The sealed PDF as a download; None, with a note for the next page, while the worker has not sealed it."""
+    data = casework.document_pdf(document)
     if data is None:
         flash(_("The document is still being prepared. Try again in a minute."), "info")
-        return redirect(url_for("case_pages.case_page", reference=case.reference))
+        return None
     return send_file(
-        io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=found.filename
+        io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=document.filename
     )
 
 
@@ -257,7 +273,7 @@ def attachment(reference: str, attachment_id: int) -> Response:
     try:
         found = casework.find_attachment(case, attachment_id)
     except CaseAccessDenied as denied:
-        _denied(denied)
+        abort_denied(denied)
     return send_attachment(found)
 
 

@@ -1,8 +1,10 @@
 """Case handling: who may see a case, the officer's queues and search, assignment, the status workflow, notes,
 messages with attachments, completion requests, decisions, and the case's lead-time stamps.
 
-Views call these functions and render what they return; nothing here commits (the request does). Every change
-appends to the case's timeline, is audit-logged, and where others may want to react sends a signal from
+Views and the REST API call these functions and render what they return; nothing here commits (the request
+does). Changes a case system may make too (status, messages to the resident, decisions) take an `Actor`, a staff
+member or an API token, so the same rules hold and the same records are made whoever acts. Every change appends
+to the case's timeline, is audit-logged, and where others may want to react sends a signal from
 `eservices.events` inside the same transaction.
 """
 
@@ -22,6 +24,7 @@ from core.db import db
 from core.models import Queue, Resident, Role, StaffUser
 from core.storage import get_storage
 from eservices import events
+from eservices.actors import Actor
 from eservices.casework_models import (
     AttachmentOwner,
     CaseAttachment,
@@ -45,9 +48,12 @@ from signing.documents.service import DocumentNotReady, document_bytes, document
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",
     "CASE_HANDLING",
+    "CLOSED_STATUSES",
     "DEFAULT_WORKFLOW",
     "MAX_ATTACHMENT_BYTES",
+    "Actor",
     "CaseAccessDenied",
+    "CaseActor",
     "CaseRuleError",
     "CompletionField",
     "Message",
@@ -174,12 +180,36 @@ class QueueTab:
     ALL_TABS = (UNASSIGNED, MINE, ALL)
 
 
-def _staff_actor(staff: StaffUser) -> tuple[str, str]:
-    return ("staff", str(staff.id))
+CaseActor: TypeAlias = Actor | StaffUser
+"""Who handles a case: an `Actor` (a staff member's or an API token's), or simply the staff member."""
 
 
-def _resident_actor(resident: Resident) -> tuple[str, str]:
-    return ("resident", str(resident.id))
+def _handler(who: CaseActor) -> Actor:
+    """The actor behind a case-handling change; residents and anonymous actors may not make these changes."""
+    actor = Actor.staff(who) if isinstance(who, StaffUser) else who
+    if actor.kind not in (Actor.STAFF, Actor.API_TOKEN):
+        raise ValueError(f"a {actor.kind} actor cannot handle cases")
+    return actor
+
+
+def _audit_case_handling(
+    action: str,
+    subject_kind: str,
+    subject_id: object,
+    case: Case,
+    actor: Actor,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Audit a change someone handling the case made, for the reason "case handling"."""
+    audit.record(
+        action,
+        subject_kind,
+        subject_id,
+        resident_id=case.resident_id,
+        reason=CASE_HANDLING,
+        details=details,
+        actor=actor.as_tuple(),
+    )
 
 
 def _deny(
@@ -199,14 +229,20 @@ def _append_event(
     case: Case,
     kind: str,
     *,
-    actor: tuple[str, str | None],
+    actor: Actor,
     data: dict[str, Any] | None = None,
     visible_to_resident: bool = True,
 ) -> CaseEvent:
     # eservices.service re-exports this module at its end, so importing it here at load time would be circular.
     from eservices.service import add_case_event as append_event
 
-    return append_event(case, kind, actor=actor, data=data, visible_to_resident=visible_to_resident)
+    event = append_event(
+        case, kind, actor=actor.as_tuple(), data=data, visible_to_resident=visible_to_resident
+    )
+    # A message or a note changes no column of the case, yet a case system syncing by `updated_at` (the REST
+    # API's `changed_since`) must see the case again.
+    case.updated_at = event.at
+    return event
 
 
 def _find_by_reference(reference: str) -> Case | None:
@@ -245,15 +281,7 @@ def case_for_officer(reference: str, staff: StaffUser) -> Case:
 
 def record_officer_read(case: Case, staff: StaffUser) -> None:
     """Audit an officer reading a case's personal data, with the reason "case handling"."""
-    audit.record(
-        "read",
-        "case",
-        case.id,
-        resident_id=case.resident_id,
-        reason=CASE_HANDLING,
-        details={"reference": case.reference},
-        actor=_staff_actor(staff),
-    )
+    _audit_case_handling("read", "case", case.id, case, Actor.staff(staff), {"reference": case.reference})
 
 
 def assisting_staff(case: Case) -> StaffUser | None:
@@ -330,7 +358,7 @@ def search_cases(staff: StaffUser, query: str) -> list[Case]:
         None,
         reason=CASE_HANDLING,
         details={"by": kind, "results": len(found)},
-        actor=_staff_actor(staff),
+        actor=Actor.staff(staff).as_tuple(),
     )
     return found
 
@@ -374,18 +402,12 @@ def assign_case(case: Case, staff: StaffUser, assignee_id: int | None) -> None:
     _append_event(
         case,
         "assigned",
-        actor=_staff_actor(staff),
+        actor=Actor.staff(staff),
         data={"from": previous, "to": assignee_id, "to_name": assignee.full_name if assignee else None},
         visible_to_resident=False,
     )
-    audit.record(
-        "assign",
-        "case",
-        case.id,
-        resident_id=case.resident_id,
-        reason=CASE_HANDLING,
-        details={"from": previous, "to": assignee_id},
-        actor=_staff_actor(staff),
+    _audit_case_handling(
+        "assign", "case", case.id, case, Actor.staff(staff), {"from": previous, "to": assignee_id}
     )
 
 
@@ -430,7 +452,7 @@ def allowed_transitions(case: Case) -> list[str]:
     return workflow_for(case.service).get(case.status, [])
 
 
-def _move(case: Case, new_status: str, actor: tuple[str, str | None]) -> None:
+def _move(case: Case, new_status: str, actor: Actor) -> CaseEvent:
     old_status = case.status
     now = clock.now()
     case.status = new_status
@@ -440,27 +462,25 @@ def _move(case: Case, new_status: str, actor: tuple[str, str | None]) -> None:
         case.closed_at = now
     event = _append_event(case, "status_changed", actor=actor, data={"from": old_status, "to": new_status})
     events.case_status_changed.send(
-        case, old_status=old_status, new_status=new_status, actor=actor, event=event
+        case, old_status=old_status, new_status=new_status, actor=actor.as_tuple(), event=event
     )
+    return event
 
 
-def change_status(case: Case, staff: StaffUser, new_status: str) -> None:
-    """Move the case along its workflow. Deciding goes through `decide_case`, which records the decision."""
+def change_status(case: Case, actor: CaseActor, new_status: str) -> CaseEvent:
+    """Move the case along its workflow; returns the "status_changed" timeline event.
+
+    Deciding goes through `decide_case`, which records the decision.
+    """
+    who = _handler(actor)
     if new_status == CaseStatus.DECIDED.value:
         raise CaseRuleError(_("Record a decision to decide the case."))
     if new_status not in allowed_transitions(case):
         raise CaseRuleError(_("The case cannot move to that status from where it is now."))
     _first_action(case)
-    _move(case, new_status, _staff_actor(staff))
-    audit.record(
-        "update",
-        "case",
-        case.id,
-        resident_id=case.resident_id,
-        reason=CASE_HANDLING,
-        details={"status": new_status},
-        actor=_staff_actor(staff),
-    )
+    event = _move(case, new_status, who)
+    _audit_case_handling("update", "case", case.id, case, who, {"status": new_status})
+    return event
 
 
 # --- notes, messages and attachments ---------------------------------------------------------------------------
@@ -487,16 +507,9 @@ def add_note(case: Case, staff: StaffUser, body: str) -> CaseNote:
     db.flush()
     _first_action(case)
     _append_event(
-        case, "note_added", actor=_staff_actor(staff), data={"note_id": note.id}, visible_to_resident=False
+        case, "note_added", actor=Actor.staff(staff), data={"note_id": note.id}, visible_to_resident=False
     )
-    audit.record(
-        "create",
-        "case_note",
-        note.id,
-        resident_id=case.resident_id,
-        reason=CASE_HANDLING,
-        actor=_staff_actor(staff),
-    )
+    _audit_case_handling("create", "case_note", note.id, case, Actor.staff(staff))
     return note
 
 
@@ -526,14 +539,20 @@ def _display_name(filename: str) -> str:
     return name[:MAX_FILENAME_LENGTH] or "file"
 
 
+def _owner_of(actor: Actor) -> AttachmentOwner:
+    if actor.kind == Actor.API_TOKEN:
+        return AttachmentOwner.CASE_SYSTEM
+    return AttachmentOwner.STAFF if actor.kind == Actor.STAFF else AttachmentOwner.RESIDENT
+
+
 def _store_attachments(
     case: Case,
     uploads: Sequence[Upload],
     *,
-    uploaded_by: AttachmentOwner,
-    staff: StaffUser | None = None,
+    actor: Actor,
     message: CaseMessage | None = None,
     completion: CompletionRequest | None = None,
+    decision: CaseDecision | None = None,
 ) -> list[CaseAttachment]:
     content_types = [check_upload(upload) for upload in uploads]  # all checked before any is stored
     stored_attachments = []
@@ -543,8 +562,9 @@ def _store_attachments(
             case_id=case.id,
             message=message,
             completion_request_id=completion.id if completion is not None else None,
-            uploaded_by=uploaded_by.value,
-            uploaded_by_staff_id=staff.id if staff is not None else None,
+            decision_id=decision.id if decision is not None else None,
+            uploaded_by=_owner_of(actor).value,
+            uploaded_by_staff_id=actor.staff_id,
             filename=_display_name(upload.filename),
             content_type=content_type,
             size=len(upload.data),
@@ -558,40 +578,42 @@ def _store_attachments(
     return stored_attachments
 
 
-def send_message_to_resident(
-    case: Case, staff: StaffUser, body: str, uploads: Sequence[Upload] = ()
-) -> CaseMessage:
-    """A message from the officer, shown on the resident's case page; the resident is notified by signal."""
-    text = _clean_text(body, _("Write the message."))
+def _add_message(
+    case: Case, actor: Actor, direction: MessageDirection, text: str, uploads: Sequence[Upload]
+) -> tuple[CaseMessage, CaseEvent]:
+    """Store a message with its files and put it on the timeline; the caller has checked the text."""
     for upload in uploads:
         check_upload(upload)
     message = CaseMessage(
         case_id=case.id,
-        direction=MessageDirection.TO_RESIDENT.value,
-        author_staff_id=staff.id,
+        direction=direction.value,
+        author_staff_id=actor.staff_id,
+        author_api_token_id=actor.api_token_id,
         body=text,
         created_at=clock.now(),
     )
     db.add(message)
     db.flush()
-    attachments = _store_attachments(
-        case, uploads, uploaded_by=AttachmentOwner.STAFF, staff=staff, message=message
-    )
-    _first_action(case)
+    attachments = _store_attachments(case, uploads, actor=actor, message=message)
     event = _append_event(
         case,
-        "message_to_resident",
-        actor=_staff_actor(staff),
+        f"message_{direction.value}",
+        actor=actor,
         data={"message_id": message.id, "attachments": [attachment.filename for attachment in attachments]},
     )
-    audit.record(
-        "create",
-        "case_message",
-        message.id,
-        resident_id=case.resident_id,
-        reason=CASE_HANDLING,
-        actor=_staff_actor(staff),
-    )
+    return message, event
+
+
+def send_message_to_resident(
+    case: Case, actor: CaseActor, body: str, uploads: Sequence[Upload] = ()
+) -> CaseMessage:
+    """A message from the officer or the case system, shown on the resident's case page; the resident is
+    notified by signal."""
+    who = _handler(actor)
+    text = _clean_text(body, _("Write the message."))
+    message, event = _add_message(case, who, MessageDirection.TO_RESIDENT, text, uploads)
+    _first_action(case)
+    _audit_case_handling("create", "case_message", message.id, case, who)
     events.message_to_resident.send(case, message=message, event=event)
     return message
 
@@ -603,23 +625,9 @@ def send_message_from_resident(
     if case.status in CLOSED_STATUSES:
         raise CaseRuleError(_("The case is closed. Start a new errand if you need more help."))
     text = _clean_text(body, _("Write your message."))
-    for upload in uploads:
-        check_upload(upload)
-    message = CaseMessage(
-        case_id=case.id, direction=MessageDirection.FROM_RESIDENT.value, body=text, created_at=clock.now()
-    )
-    db.add(message)
-    db.flush()
-    attachments = _store_attachments(case, uploads, uploaded_by=AttachmentOwner.RESIDENT, message=message)
-    _append_event(
-        case,
-        "message_from_resident",
-        actor=_resident_actor(resident),
-        data={"message_id": message.id, "attachments": [attachment.filename for attachment in attachments]},
-    )
-    audit.record(
-        "create", "case_message", message.id, resident_id=resident.id, actor=_resident_actor(resident)
-    )
+    actor = Actor.resident(resident)
+    message, _event = _add_message(case, actor, MessageDirection.FROM_RESIDENT, text, uploads)
+    audit.record("create", "case_message", message.id, resident_id=resident.id, actor=actor.as_tuple())
     return message
 
 
@@ -754,7 +762,7 @@ def request_completion(
     event = _append_event(
         case,
         "completion_requested",
-        actor=_staff_actor(staff),
+        actor=Actor.staff(staff),
         data={
             "completion_id": completion.id,
             "description": text,
@@ -764,15 +772,8 @@ def request_completion(
         },
     )
     if case.status != CaseStatus.AWAITING_COMPLETION.value:
-        _move(case, CaseStatus.AWAITING_COMPLETION.value, _staff_actor(staff))
-    audit.record(
-        "create",
-        "completion_request",
-        completion.id,
-        resident_id=case.resident_id,
-        reason=CASE_HANDLING,
-        actor=_staff_actor(staff),
-    )
+        _move(case, CaseStatus.AWAITING_COMPLETION.value, Actor.staff(staff))
+    _audit_case_handling("create", "completion_request", completion.id, case, Actor.staff(staff))
     events.completion_requested.send(case, completion=completion, due=due_date, event=event)
     return completion
 
@@ -861,7 +862,7 @@ def submit_completion(
     if errors:
         return errors
 
-    actor = _resident_actor(resident)
+    actor = Actor.resident(resident)
     answers = dict(case.answers)
     for key, (old, new) in changes.items():
         answers[key] = new
@@ -876,7 +877,7 @@ def submit_completion(
     attachments = _store_attachments(
         case,
         uploads if completion.wants_attachments else (),
-        uploaded_by=AttachmentOwner.RESIDENT,
+        actor=actor,
         completion=completion,
     )
     for attachment in attachments:
@@ -908,7 +909,7 @@ def submit_completion(
         "case",
         case.id,
         resident_id=resident.id,
-        actor=actor,
+        actor=actor.as_tuple(),
         details={"completion_id": completion.id, "changed": sorted(changes)},
     )
     return {}
@@ -997,19 +998,25 @@ def save_decision_template(
     template.updated_by_id = staff.id
     db.add(template)
     db.flush()
-    audit.record("update", "decision_template", template.id, actor=_staff_actor(staff))
+    audit.record("update", "decision_template", template.id, actor=Actor.staff(staff).as_tuple())
     return template
 
 
 def decide_case(
     case: Case,
-    staff: StaffUser,
+    actor: CaseActor,
     *,
     outcome: str,
     reasoning: str,
     template_id: int | None = None,
+    attachments: Sequence[Upload] = (),
 ) -> CaseDecision:
-    """Record the decision, move the case to decided, and queue the sealed decision letter for the resident."""
+    """Record the decision, move the case to decided, and queue the sealed decision letter for the resident.
+
+    `attachments` are files that come with the decision (a case system's own decision PDF); they are kept on the
+    decision and shown beside it, while the sealed letter is made from the outcome and reasoning as always.
+    """
+    who = _handler(actor)
     if outcome not in {item.value for item in DecisionOutcome}:
         raise CaseRuleError(_("Choose an outcome."))
     text = _clean_text(reasoning, _("Write the reasoning for the decision."))
@@ -1017,12 +1024,14 @@ def decide_case(
         raise CaseRuleError(_("The case cannot be decided from where it is now."))
     if open_completion(case) is not None:
         raise CaseRuleError(_("The resident has not answered the completion request yet."))
+    for upload in attachments:
+        check_upload(upload)
     template = db.get(DecisionTemplate, template_id) if template_id is not None else None
     now = clock.now()
     _first_action(case)
     resident = db.get(Resident, case.resident_id) if case.resident_id is not None else None
     content = decision_content(
-        case, outcome=outcome, reasoning=text, decided_by=staff, decided_at=now, resident=resident
+        case, outcome=outcome, reasoning=text, decided_by=who.display_name, decided_at=now, resident=resident
     )
     document = request_decision(case, content)
     decision = CaseDecision(
@@ -1030,27 +1039,21 @@ def decide_case(
         outcome=outcome,
         reasoning=text,
         template_id=template.id if template is not None else None,
-        decided_by_id=staff.id,
+        decided_by_id=who.staff_id,
+        decided_by_api_token_id=who.api_token_id,
         decided_at=now,
         document_id=document.id,
     )
     db.add(decision)
     db.flush()
-    event = _append_event(
-        case,
-        "decided",
-        actor=_staff_actor(staff),
-        data={"decision_id": decision.id, "outcome": outcome, "document_id": document.id},
-    )
-    _move(case, CaseStatus.DECIDED.value, _staff_actor(staff))
-    audit.record(
-        "decide",
-        "case",
-        case.id,
-        resident_id=case.resident_id,
-        reason=CASE_HANDLING,
-        details={"outcome": outcome, "decision_id": decision.id},
-        actor=_staff_actor(staff),
+    stored = _store_attachments(case, attachments, actor=who, decision=decision)
+    data: dict[str, Any] = {"decision_id": decision.id, "outcome": outcome, "document_id": document.id}
+    if stored:
+        data["attachments"] = [attachment.filename for attachment in stored]
+    event = _append_event(case, "decided", actor=who, data=data)
+    _move(case, CaseStatus.DECIDED.value, who)
+    _audit_case_handling(
+        "decide", "case", case.id, case, who, {"outcome": outcome, "decision_id": decision.id}
     )
     events.decision_made.send(case, decision=decision, outcome=outcome, event=event)
     return decision

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.clock import now
 from core.db import Base
 from core.models import StaffUser
+from eservices.api_models import ApiToken
 from eservices.models import Case, Service
 from signing.document_models import Document
 
@@ -54,6 +55,7 @@ class DecisionOutcome(enum.StrEnum):
 class AttachmentOwner(enum.StrEnum):
     RESIDENT = "resident"
     STAFF = "staff"
+    CASE_SYSTEM = "case_system"
 
 
 class ServiceWorkflow(Base):
@@ -73,7 +75,10 @@ class ServiceWorkflow(Base):
 
 
 class CaseMessage(Base):
-    """A message between the resident and the case officer; residents see all of these (notes are separate)."""
+    """A message between the resident and the case officer; residents see all of these (notes are separate).
+
+    A message to the resident is written by a staff member or sent by a case system through the REST API.
+    """
 
     __tablename__ = "case_message"
 
@@ -81,14 +86,23 @@ class CaseMessage(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     direction: Mapped[str] = mapped_column(String(20))
     author_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    author_api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
     case: Mapped[Case] = relationship()
     author_staff: Mapped[StaffUser | None] = relationship()
+    author_api_token: Mapped[ApiToken | None] = relationship()
     attachments: Mapped[list[CaseAttachment]] = relationship(
         back_populates="message", order_by="CaseAttachment.id"
     )
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote a message to the resident, as staff and residents read it; empty for the resident's own."""
+        if self.author_staff is not None:
+            return self.author_staff.full_name
+        return self.author_api_token.name if self.author_api_token is not None else ""
 
 
 class CaseAttachment(Base):
@@ -101,6 +115,7 @@ class CaseAttachment(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("case_message.id"), index=True)
     completion_request_id: Mapped[int | None] = mapped_column(ForeignKey("completion_request.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("case_decision.id"), index=True)
     uploaded_by: Mapped[str] = mapped_column(String(20))  # AttachmentOwner
     uploaded_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     filename: Mapped[str] = mapped_column(String(255))
@@ -166,7 +181,8 @@ class DecisionTemplate(Base):
 
 
 class CaseDecision(Base):
-    """The decision on a case: outcome, reasoning as sent, who decided, and the sealed decision document."""
+    """The decision on a case: outcome, reasoning as sent, who decided (a staff member, or a case system through
+    the REST API), the sealed decision document, and any files that came with it (a case system's own PDF)."""
 
     __tablename__ = "case_decision"
 
@@ -175,9 +191,21 @@ class CaseDecision(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     reasoning: Mapped[str] = mapped_column(Text)
     template_id: Mapped[int | None] = mapped_column(ForeignKey("decision_template.id"))
-    decided_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    decided_by_api_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_token.id", ondelete="SET NULL")
+    )
     decided_at: Mapped[dt.datetime] = mapped_column(default=now)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
 
-    decided_by: Mapped[StaffUser] = relationship()
+    decided_by: Mapped[StaffUser | None] = relationship()
+    decided_by_api_token: Mapped[ApiToken | None] = relationship()
     document: Mapped[Document | None] = relationship()
+    attachments: Mapped[list[CaseAttachment]] = relationship(order_by="CaseAttachment.id")
+
+    @property
+    def decider_name(self) -> str:
+        """The officer who decided, or the case system whose token recorded the decision."""
+        if self.decided_by is not None:
+            return self.decided_by.full_name
+        return self.decided_by_api_token.name if self.decided_by_api_token is not None else ""

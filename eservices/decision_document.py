@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from core.config import Settings
 from core.i18n import translated
-from core.models import Resident, StaffUser
+from core.models import Resident
 from eservices.models import Case
 from signing.document_models import Document
 from signing.documents import service as documents
@@ -45,11 +45,14 @@ def decision_content(
     *,
     outcome: str,
     reasoning: str,
-    decided_by: StaffUser,
+    decided_by: str,
     decided_at: dt.datetime,
     resident: Resident | None,
 ) -> DocumentContent:
-    """What the decision letter shows, in the resident's language, fixed now so later edits cannot change it."""
+    """What the decision letter shows, in the resident's language, fixed now so later edits cannot change it.
+
+    `decided_by` is the decider's name as the resident reads it: the officer's, or the case system's.
+    """
     settings: Settings = current_app.extensions["kanal.settings"]
     language = resident.preferred_language if resident is not None else "sv"
     if language not in DOCUMENT_LANGUAGES:
@@ -69,7 +72,7 @@ def decision_content(
             "outcome": outcome,
             "reasoning": reasoning,
             "decided_at": decided_at.isoformat(),
-            "decided_by": decided_by.full_name,
+            "decided_by": decided_by,
             "department": department,
         },
     )

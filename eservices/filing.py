@@ -23,6 +23,7 @@ from core import audit, clock
 from core.db import db
 from core.models import Resident
 from eservices import attachments
+from eservices.actors import Actor
 from eservices.attachment_models import Attachment
 from eservices.models import Case, Channel, Service
 from eservices.service import create_case
@@ -46,6 +47,7 @@ __all__ = [
     "Step",
     "Submission",
     "Upload",
+    "answer_for_display",
     "check_answers",
     "definition_of",
     "drafts_for_resident",
@@ -93,25 +95,6 @@ class DraftIncomplete(FilingError):
     def __init__(self, step: Step) -> None:
         super().__init__(f"draft incomplete at {step.key}")
         self.step = step
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is filling in the form: the resident themself, nobody identified, or a staff member on their behalf."""
-
-    kind: str
-    id: str | None = None
-
-    @classmethod
-    def resident(cls, resident: Resident) -> Actor:
-        return cls("resident", str(resident.id))
-
-    @classmethod
-    def anonymous(cls) -> Actor:
-        return cls("anonymous", None)
-
-    def as_tuple(self) -> tuple[str, str | None]:
-        return (self.kind, self.id)
 
 
 @dataclass(frozen=True)
@@ -519,14 +502,28 @@ def _validate_all(
     return {key: value for key, value in final.items() if value is not None}, problems
 
 
-def _first_problem(definition: FormDefinition, draft: Draft, language: str) -> Step | None:
-    _final, problems = _validate_all(definition, draft, language)
+def _step_of(definition: FormDefinition, problems: list[tuple[str, list[FieldError]]]) -> Step | None:
+    """The step that shows the first problem, or None without problems."""
     if not problems:
         return None
     page_id, errors = problems[0]
     if _one_question_per_page(definition):
         return Step(page_id, _error_key(errors[0]))
     return Step(page_id)
+
+
+def _first_problem(definition: FormDefinition, draft: Draft, language: str) -> Step | None:
+    _final, problems = _validate_all(definition, draft, language)
+    return _step_of(definition, problems)
+
+
+def _complete_answers(definition: FormDefinition, draft: Draft, language: str) -> dict[str, Any]:
+    """The draft's final answers; raises DraftIncomplete at the first step that needs attention."""
+    final, problems = _validate_all(definition, draft, language)
+    step = _step_of(definition, problems)
+    if step is not None:
+        raise DraftIncomplete(step)
+    return final
 
 
 def check_answers(draft: Draft, language: str) -> CheckAnswers:
@@ -545,7 +542,7 @@ def check_answers(draft: Draft, language: str) -> CheckAnswers:
             rows.append(
                 AnswerRow(
                     label=forms.label_text(page_field.label, language),
-                    value=_display(definition, page_field, answers.get(page_field.key), language),
+                    value=answer_for_display(page_field, answers.get(page_field.key), language),
                     step=Step(page_id, page_field.key if per_question else None),
                     field_key=page_field.key,
                 )
@@ -554,7 +551,8 @@ def check_answers(draft: Draft, language: str) -> CheckAnswers:
     return CheckAnswers(sections, _first_problem(definition, draft, language))
 
 
-def _display(definition: FormDefinition, page_field: Field, value: Any, language: str) -> str | list[str]:
+def answer_for_display(page_field: Field, value: Any, language: str) -> str | list[str]:
+    """An answer as people read it; a repeating group as one line per entry ("Child 1: Name: Layla; ...")."""
     if page_field.type != "repeating_group":
         return display_answer(page_field, value, language)
     entry_label = forms.label_text(page_field.entry_label, language) if page_field.entry_label else ""
@@ -573,13 +571,7 @@ def _display(definition: FormDefinition, page_field: Field, value: Any, language
 # Hook for eservices.submission_signing: a signature covers exactly the answers the case will get.
 def final_answers(draft: Draft, language: str) -> dict[str, Any]:
     """The answers `submit_draft` would give the case now; raises DraftIncomplete when a page needs attention."""
-    definition = definition_of(draft)
-    final, problems = _validate_all(definition, draft, language)
-    if problems:
-        page_id, errors = problems[0]
-        step = Step(page_id, _error_key(errors[0])) if _one_question_per_page(definition) else Step(page_id)
-        raise DraftIncomplete(step)
-    return final
+    return _complete_answers(definition_of(draft), draft, language)
 
 
 def submit_draft(
@@ -591,15 +583,11 @@ def submit_draft(
     cannot become a case. The case gets the service's queue, channel and a "submitted" event and audit entry
     (from `create_case`), and the draft's files move to it. The draft keeps no answers afterwards.
     """
-    draft, existing, service = _lock_for_submit(draft_id, access)
+    draft, version, existing, service = _lock_for_submit(draft_id, access)
     if existing is not None:
         return Submission(existing, created=False)
-    definition = definition_of(draft)
-    final, problems = _validate_all(definition, draft, language)
-    if problems:
-        page_id, errors = problems[0]
-        step = Step(page_id, _error_key(errors[0])) if _one_question_per_page(definition) else Step(page_id)
-        raise DraftIncomplete(step)
+    definition = definition_for_version(version)
+    final = _complete_answers(definition, draft, language)
     # The draft is emptied first: creating the case takes the reference counter's row lock, which every
     # concurrent submit waits for, so as little as possible happens after it.
     draft.answers = {}
@@ -619,8 +607,11 @@ def submit_draft(
     return Submission(case, created=True)
 
 
-def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, Case | None, Service]:
+def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, FormVersion, Case | None, Service]:
     """The draft, locked until the transaction ends, with its version and service, and its case if any.
+
+    The version comes from the same statement: `draft.form_version` would be loaded again, since refreshing the
+    locked draft (`populate_existing`) resets its relationships.
 
     Concurrent submits of one draft queue up on the row lock. The case is looked up only once the lock is held,
     in a statement of its own: on PostgreSQL a statement that waited for a lock still sees the rows of other
@@ -636,10 +627,10 @@ def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, Case | 
     ).first()
     if row is None or not _may_open(row[0], access):
         raise DraftNotFound(str(draft_id))
-    draft, _version, service = row
+    draft, version, service = row
     if service is None:
         raise DraftNotFound(f"no service files the form of draft {draft_id}")
-    return draft, submitted_case(draft), service
+    return draft, version, submitted_case(draft), service
 
 
 def _storage_keys(definition: FormDefinition, answers: Mapping[str, Any]) -> Iterable[str]:

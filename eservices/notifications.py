@@ -32,6 +32,7 @@ __all__ = [
     "JOB_PREFIX",
     "NotificationKind",
     "deliver_notification",
+    "notification_language",
     "occurrence_of",
     "queue_notification",
     "render_notification",
@@ -262,16 +263,20 @@ def _texts(kind: str, reference: str, details: dict[str, Any], municipality: str
     raise ValueError(f"unknown notification kind {kind!r}")
 
 
+def notification_language(resident: Resident) -> str:
+    """The language to write to the resident in: their preferred one if Kanal offers it, else the default."""
+    settings = _settings()
+    if resident.preferred_language in settings.languages:
+        return resident.preferred_language
+    return settings.default_language
+
+
 def render_notification(
     kind: str, reference: str, resident: Resident, details: dict[str, Any], idempotency_key: str
 ) -> RenderedNotification:
     """The notification's texts in the resident's preferred language (the default language if it is not offered)."""
     settings = _settings()
-    language = (
-        resident.preferred_language
-        if resident.preferred_language in settings.languages
-        else settings.default_language
-    )
+    language = notification_language(resident)
     with force_locale(language):
         subject, body, short_text = _texts(kind, reference, details, settings.municipality_name)
         template = current_app.jinja_env.get_template("eservices/email/notification.txt")

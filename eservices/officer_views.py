@@ -8,10 +8,9 @@ audit-logged with the reason "case handling".
 from __future__ import annotations
 
 import datetime as dt
-import io
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -35,7 +34,13 @@ from core.db import db
 from core.i18n import current_language, translated
 from core.models import Role, StaffUser
 from eservices import casework
-from eservices.case_views import describe_event, send_attachment, uploads_from
+from eservices.case_views import (
+    abort_denied,
+    describe_event,
+    document_download,
+    send_attachment,
+    uploads_from,
+)
 from eservices.casework import CaseAccessDenied, CaseRuleError, QueueTab
 from eservices.casework_models import DecisionOutcome, DecisionTemplate, MessageDirection
 from eservices.decision_document import outcome_label
@@ -54,15 +59,11 @@ def _staff() -> StaffUser:
     return staff
 
 
-def _denied(denied: CaseAccessDenied) -> NoReturn:
-    abort(denied.status)
-
-
 def _case(reference: str) -> Case:
     try:
         return casework.case_for_officer(reference, _staff())
     except CaseAccessDenied as denied:
-        _denied(denied)
+        abort_denied(denied)
 
 
 def _back_to(case: Case, anchor: str | None = None) -> Response:
@@ -186,7 +187,7 @@ def queue(queue_id: int) -> str:
     try:
         found = casework.queue_for_officer(queue_id, staff)
     except CaseAccessDenied as denied:
-        _denied(denied)
+        abort_denied(denied)
     tab = request.args.get("tab", QueueTab.UNASSIGNED)
     if tab not in QueueTab.ALL_TABS:
         tab = QueueTab.UNASSIGNED
@@ -435,15 +436,12 @@ def document(reference: str, document_id: int) -> Response:
     try:
         found = casework.document_for_case(case, document_id)
     except CaseAccessDenied as denied:
-        _denied(denied)
-    data = casework.document_pdf(found)
-    if data is None:
-        flash(_("The document is still being prepared. Try again in a minute."), "info")
+        abort_denied(denied)
+    download = document_download(found)
+    if download is None:
         return _back_to(case)
     casework.record_officer_read(case, _staff())
-    return send_file(
-        io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=found.filename
-    )
+    return download
 
 
 @blueprint.get("/cases/<reference>/attachments/<int:attachment_id>")
@@ -452,7 +450,7 @@ def attachment(reference: str, attachment_id: int) -> Response:
     try:
         found = casework.find_attachment(case, attachment_id)
     except CaseAccessDenied as denied:
-        _denied(denied)
+        abort_denied(denied)
     casework.record_officer_read(case, _staff())
     return send_attachment(found)
 
@@ -490,7 +488,7 @@ def edit_decision_template(template_id: int | None) -> Any:
         try:
             template = casework.decision_template_for_officer(template_id, staff)
         except CaseAccessDenied as denied:
-            _denied(denied)
+            abort_denied(denied)
     form = _template_form(staff, template)
     problem = None
     if form.validate_on_submit():

@@ -41,6 +41,13 @@ _REFERENCE = {
     "schema": {"type": "string", "pattern": r"^\d{4}-\d{6}$"},
 }
 _TIMESTAMP = {"type": "string", "format": "date-time"}
+_REASONING = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 10000,
+    "pattern": r"\S",
+    "description": "The reasoning, as the resident reads it on the case page and in the sealed decision letter.",
+}
 _NULLABLE_TIMESTAMP = {"type": "string", "format": "date-time", "nullable": True}
 
 
@@ -122,7 +129,8 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                 "post": {
                     "operationId": "changeCaseStatus",
                     "summary": "Change the case's status (the resident is notified)",
-                    "description": "To decide a case, record the decision instead.",
+                    "description": "The case moves along its service's workflow, as in the officer workspace. "
+                    "To decide a case, record the decision instead.",
                     "parameters": [_REFERENCE],
                     "requestBody": {
                         "required": True,
@@ -131,6 +139,9 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                     "responses": {
                         "200": _json("The case after the change", _ref("CaseSummary")),
                         "400": _problem("The body is not a valid status change"),
+                        "409": _problem(
+                            "The case's workflow does not allow that status from where it is now"
+                        ),
                         **_CASE_ERRORS,
                     },
                 }
@@ -139,6 +150,8 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                 "post": {
                     "operationId": "postMessage",
                     "summary": "Send the resident a message (they are told to log in to read it)",
+                    "description": "The message appears among the case's messages on the resident's case "
+                    "page, as an officer's does.",
                     "parameters": [_REFERENCE],
                     "requestBody": {
                         "required": True,
@@ -147,6 +160,7 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                     "responses": {
                         "201": _json("The message was added to the case", _ref("TimelineEntry")),
                         "400": _problem("The body is not a valid message"),
+                        "409": _problem("The case does not take messages now"),
                         **_CASE_ERRORS,
                     },
                 }
@@ -154,7 +168,11 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
             "/cases/{reference}/decision": {
                 "post": {
                     "operationId": "recordDecision",
-                    "summary": "Record the decision: its outcome with the text, or a PDF",
+                    "summary": "Record the decision: its outcome and reasoning, optionally with the case "
+                    "system's own PDF",
+                    "description": "The decision is recorded as an officer's is: the resident reads the outcome "
+                    "and reasoning on their case page and gets a sealed decision letter made from them "
+                    "(listed under documents once sealed). An uploaded PDF is kept as a file of the case.",
                     "parameters": [_REFERENCE],
                     "requestBody": {
                         "required": True,
@@ -166,6 +184,7 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                     "responses": {
                         "201": _json("The decision was recorded", _ref("TimelineEntry")),
                         "400": _problem("The body is not a valid decision"),
+                        "409": _problem("The case cannot be decided from where it is now"),
                         **_CASE_ERRORS,
                     },
                 }
@@ -198,7 +217,7 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
             "/cases/{reference}/files/{file_id}": {
                 "get": {
                     "operationId": "getCaseFile",
-                    "summary": "A file on the case's timeline, such as a decision recorded through this API",
+                    "summary": "A file of the case: sent with a message, a completion or a decision",
                     "parameters": [
                         _REFERENCE,
                         {"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer"}},
@@ -323,7 +342,9 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                 "NewMessage": {
                     "type": "object",
                     "required": ["body"],
-                    "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 10000}},
+                    "properties": {
+                        "body": {"type": "string", "minLength": 1, "maxLength": 10000, "pattern": r"\S"}
+                    },
                     "additionalProperties": False,
                 },
                 "TextDecision": {
@@ -331,15 +352,16 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                     "required": ["outcome", "text"],
                     "properties": {
                         "outcome": {"type": "string", "enum": list(DECISION_OUTCOMES)},
-                        "text": {"type": "string", "minLength": 1},
+                        "text": _REASONING,
                     },
                     "additionalProperties": False,
                 },
                 "PdfDecision": {
                     "type": "object",
-                    "required": ["outcome", "document"],
+                    "required": ["outcome", "text", "document"],
                     "properties": {
                         "outcome": {"type": "string", "enum": list(DECISION_OUTCOMES)},
+                        "text": _REASONING,
                         "document": {"type": "string", "format": "binary"},
                     },
                 },

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core import audit, clock
 from core.db import db, independent_transaction
 from eservices import events
+from eservices.actors import Actor
 from eservices.models import Case, CaseEvent, CaseReferenceCounter, CaseStatus, Category, Channel, Service
 
 __all__ = [
+    "Actor",
     "CaseAccessDenied",
     "CaseRuleError",
     "Upload",
@@ -79,25 +81,18 @@ def allocate_case_reference(year: int | None = None) -> str:
     year = year or clock.now().year
     if db.get_bind().dialect.name == "postgresql":
         with independent_transaction() as connection:
-            number = connection.scalar(_next_reference_number(postgresql.insert, year, connection))
+            number = connection.scalar(_next_reference_number(postgresql.insert, year))
     else:
-        number = db.scalar(_next_reference_number(sqlite.insert, year, db))
+        number = db.scalar(_next_reference_number(sqlite.insert, year))
     return f"{year}-{number:06d}"
 
 
-def _next_reference_number(dialect_insert: Any, year: int, executor: Any) -> Any:
-    """Create the year's counter if missing, then the statement that increments it and returns the new value."""
-    executor.execute(
-        dialect_insert(CaseReferenceCounter)
-        .on_conflict_do_nothing(index_elements=["year"])
-        .values(year=year, last_value=0)
-    )
-    return (
-        update(CaseReferenceCounter)
-        .where(CaseReferenceCounter.year == year)
-        .values(last_value=CaseReferenceCounter.last_value + 1)
-        .returning(CaseReferenceCounter.last_value)
-    )
+def _next_reference_number(dialect_insert: Any, year: int) -> Any:
+    """One statement, one round trip: create the year's counter at 1, or else increment it; returns the value."""
+    statement = dialect_insert(CaseReferenceCounter).values(year=year, last_value=1)
+    return statement.on_conflict_do_update(
+        index_elements=["year"], set_={"last_value": CaseReferenceCounter.last_value + 1}
+    ).returning(CaseReferenceCounter.last_value)
 
 
 def add_case_event(

@@ -13,6 +13,7 @@ from core.db import Base
 MODEL_MODULES = (
     "core.models",
     "eservices.models",
+    "eservices.attachment_models",
     "eservices.api_models",
     "forms.models",
     "signing.models",
@@ -20,6 +21,9 @@ MODEL_MODULES = (
     "contact_center.models",
     "eservices.casework_models",
     "forms.builder_models",
+    "eservices.catalogue_models",
+    "eservices.signing_models",
+    "eservices.easy_read_models",
 )
 
 for _module in MODEL_MODULES:

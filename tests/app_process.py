@@ -36,7 +36,18 @@ def app_process(environ: dict[str, str]) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, **environ, "PYTHONPATH": str(REPO_ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port), "--no-reload", "--no-debugger"],
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "run",
+            "--port",
+            str(port),
+            "--no-reload",
+            "--no-debugger",
+        ],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -9,7 +9,7 @@ from typing import Any
 from core.auth import create_staff_user
 from core.db import db
 from core.models import Department, Queue, Resident, Role, StaffUser
-from eservices.models import Category, Service
+from eservices.models import Case, Category, Service
 
 _sequence = itertools.count(1)
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -120,3 +120,45 @@ def make_service(category: Category | None = None, queue: Queue | None = None, *
     db.add(service)
     db.flush()
     return service
+
+
+def make_case(
+    service: Service | None = None,
+    resident: Resident | None = None,
+    answers: dict[str, Any] | None = None,
+    **options: Any,
+) -> Case:
+    """A submitted case of `service` (a new one by default) for `resident` (a new one by default)."""
+    from eservices.service import create_case
+
+    resident = resident or make_resident()
+    return create_case(
+        service or make_service(), resident.id, answers if answers is not None else {}, **options
+    )
+
+
+def make_api_token(departments: list[Department] | None = None, **overrides: Any) -> tuple[Any, str]:
+    """An API token for `departments` (a new one by default), with the secret a client sends."""
+    from eservices.api import create_api_token
+
+    token, secret = create_api_token(
+        overrides.pop("name", f"Case system {_next()}"), departments or [make_department()], None
+    )
+    for key, value in overrides.items():
+        setattr(token, key, value)
+    db.flush()
+    return token, secret
+
+
+def make_webhook(url: str, department: Department | None = None, **overrides: Any) -> Any:
+    """An active webhook of `department` (a new one by default) subscribed to every event unless told otherwise."""
+    from eservices.api import create_webhook
+    from eservices.webhooks import EVENT_NAMES
+
+    webhook, _secret = create_webhook(
+        url, department or make_department(), overrides.pop("events", EVENT_NAMES), None
+    )
+    for key, value in overrides.items():
+        setattr(webhook, key, value)
+    db.flush()
+    return webhook

@@ -57,6 +57,8 @@ def test_a_key_the_backend_did_not_make_is_refused_before_touching_the_disk(tmp_
         storage.read(key)
     with pytest.raises(InvalidStorageKey):
         storage.exists(key)
+    with pytest.raises(InvalidStorageKey):
+        storage.delete(key)
 
 
 @pytest.mark.parametrize("suffix", ["/../x", ".PDF", "pdf", ".toolongsuffix", "../.pdf"])
@@ -71,6 +73,36 @@ def test_a_missing_file_is_reported_as_missing(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         storage.read("2026/01/" + "0" * 32)
     assert not storage.exists("2026/01/" + "0" * 32)
+
+
+def test_a_deleted_file_is_gone_and_deleting_it_again_is_no_error(tmp_path: Path) -> None:
+    storage = LocalDiskStorage(tmp_path)
+    kept, removed = storage.store(b"kept"), storage.store(b"removed", suffix=".pdf")
+
+    storage.delete(removed.key)
+    storage.delete(removed.key)
+    storage.delete("2026/01/" + "0" * 32)  # never stored
+
+    assert not storage.exists(removed.key)
+    with pytest.raises(FileNotFoundError):
+        storage.read(removed.key)
+    assert storage.read(kept.key) == b"kept"
+
+
+def test_deleting_never_reaches_outside_the_storage_directory(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / ("a" * 32)
+    victim.write_bytes(b"not Kanal's")
+    root = tmp_path / "files"
+    (root / "2026").mkdir(parents=True)
+    (root / "2026" / "01").symlink_to(outside, target_is_directory=True)
+    storage = LocalDiskStorage(root)
+
+    with pytest.raises(InvalidStorageKey):
+        storage.delete("2026/01/" + "a" * 32)
+
+    assert victim.read_bytes() == b"not Kanal's"
 
 
 def test_no_temporary_files_are_left_behind_after_storing(tmp_path: Path) -> None:

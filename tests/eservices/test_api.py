@@ -21,6 +21,7 @@ from core import clock, outbox
 from core.db import db
 from core.models import OutboxMessage, OutboxStatus, Role
 from eservices import api
+from eservices.casework_models import CaseDecision, CaseMessage
 from eservices.models import Case, CaseEvent
 from eservices.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from tests.app_process import free_port
@@ -34,6 +35,11 @@ from tests.builders import (
     make_service,
     make_staff,
     make_webhook,
+)
+from tests.eservices.casework_fixtures import (  # noqa: F401 - fixtures
+    casework_seal_settings,
+    log_in_resident,
+    sealing,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -252,7 +258,14 @@ def test_bad_list_parameters_are_400_naming_the_parameter(
 def test_a_case_comes_with_its_answers_resident_timeline_and_file_links(
     client: FlaskClient, scope: Scope
 ) -> None:
-    api.record_decision(scope.case, "approved", scope.token, text="Approved as applied for.")
+    api.record_decision(
+        scope.case,
+        "approved",
+        scope.token,
+        reasoning="Approved as applied for.",
+        document=PDF,
+        filename="beslut.pdf",
+    )
     db.commit()
 
     response = client.get(f"/api/v1/cases/{scope.case.reference}", headers=scope.headers)
@@ -261,13 +274,15 @@ def test_a_case_comes_with_its_answers_resident_timeline_and_file_links(
     body = response.get_json()
     assert body["answers"] == {"address": "Storgatan 1"}
     assert body["resident"]["personnummer"] == scope.resident.personnummer
-    assert [entry["kind"] for entry in body["timeline"]] == ["submitted", "decided"]
-    assert body["documents"] == []
+    assert [entry["kind"] for entry in body["timeline"]] == ["submitted", "decided", "status_changed"]
+    # Every submitted case has its receipt as well; the decision letter is the one the decision added.
+    [document] = [item for item in body["documents"] if item["kind"] == "decision"]
+    assert document["sealed"] is False
     [file] = body["files"]
-    assert file["contentType"].startswith("text/plain")
+    assert (file["name"], file["contentType"]) == ("beslut.pdf", "application/pdf")
     download = client.get(file["url"], headers=scope.headers)
     assert download.status_code == 200
-    assert download.get_data() == b"Approved as applied for."
+    assert download.get_data() == PDF
     assert "attachment" in download.headers["Content-Disposition"]
 
 
@@ -313,7 +328,10 @@ def test_posting_a_message_adds_it_to_the_timeline_and_notifies(client: FlaskCli
 
     assert response.status_code == 201
     event = db.get(CaseEvent, response.get_json()["id"])
-    assert event is not None and event.data["body"] == "Please send the drawings."
+    assert event is not None and event.kind == "message_to_resident" and event.actor_kind == "api_token"
+    message = db.get(CaseMessage, event.data["message_id"])
+    assert message is not None and message.body == "Please send the drawings."
+    assert message.author_name == scope.token.name
     assert "message_to_resident" in {job.payload["kind"] for job in jobs_of("notify.email")}
 
 
@@ -321,7 +339,11 @@ def test_a_pdf_decision_is_stored_and_the_case_is_decided(client: FlaskClient, s
     response = client.post(
         f"/api/v1/cases/{scope.case.reference}/decision",
         headers=scope.headers,
-        data={"outcome": "partly_approved", "document": (io.BytesIO(PDF), "beslut.pdf")},
+        data={
+            "outcome": "partly_approved",
+            "text": "Garage yes, carport no.",
+            "document": (io.BytesIO(PDF), "beslut.pdf"),
+        },
         content_type="multipart/form-data",
     )
 
@@ -345,9 +367,11 @@ def test_a_pdf_decision_is_stored_and_the_case_is_decided(client: FlaskClient, s
         ("status", {"status": "awaiting_signatures"}, "status"),
         ("status", {"status": "decided"}, "status"),
         ("messages", {"body": ""}, "body"),
+        ("messages", {"body": "  \n "}, "body"),
         ("messages", {"body": 42}, "body"),
         ("decision", {"outcome": "maybe", "text": "Hm."}, "outcome"),
         ("decision", {"outcome": "approved"}, "(body)"),
+        ("decision", {"outcome": "approved", "text": " "}, "text"),
     ],
 )
 def test_bad_payloads_are_400_problems_naming_the_field(
@@ -372,10 +396,112 @@ def test_a_decision_upload_that_is_not_a_pdf_is_a_400_problem(client: FlaskClien
     response = client.post(
         f"/api/v1/cases/{scope.case.reference}/decision",
         headers=scope.headers,
-        data={"outcome": "approved", "document": (io.BytesIO(b"MZ\x90\x00"), "beslut.pdf")},
+        data={"outcome": "approved", "text": "Yes.", "document": (io.BytesIO(b"MZ\x90\x00"), "beslut.pdf")},
         content_type="multipart/form-data",
     )
     assert_problem(response, 400)
+
+
+def test_a_pdf_decision_without_its_reasoning_is_a_400_problem(client: FlaskClient, scope: Scope) -> None:
+    response = client.post(
+        f"/api/v1/cases/{scope.case.reference}/decision",
+        headers=scope.headers,
+        data={"outcome": "approved", "document": (io.BytesIO(PDF), "beslut.pdf")},
+        content_type="multipart/form-data",
+    )
+
+    problem = assert_problem(response, 400)
+    assert "text" in problem["errors"][0]["message"]
+    fresh_view()
+    assert db.get(Case, scope.case.id).status == "submitted"  # type: ignore[union-attr]
+
+
+def test_a_status_the_services_workflow_does_not_allow_is_a_409_conflict(
+    client: FlaskClient, scope: Scope
+) -> None:
+    response = client.post(
+        f"/api/v1/cases/{scope.case.reference}/status", headers=scope.headers, json={"status": "closed"}
+    )
+
+    assert "cannot move to that status" in assert_problem(response, 409)["detail"]
+    fresh_view()
+    assert db.get(Case, scope.case.id).status == "submitted"  # type: ignore[union-attr]
+
+
+def test_a_decided_case_cannot_be_decided_again_through_the_api(client: FlaskClient, scope: Scope) -> None:
+    decision = {"outcome": "approved", "text": "Yes."}
+    first = client.post(
+        f"/api/v1/cases/{scope.case.reference}/decision", headers=scope.headers, json=decision
+    )
+    again = client.post(
+        f"/api/v1/cases/{scope.case.reference}/decision", headers=scope.headers, json=decision
+    )
+
+    assert first.status_code == 201
+    assert_problem(again, 409)
+    fresh_view()
+    assert len(list(db.scalars(select(CaseDecision).where(CaseDecision.case_id == scope.case.id)))) == 1
+
+
+# --- what the resident sees of the case system's writes --------------------------------------------------
+
+
+def test_a_message_posted_through_the_api_shows_on_the_residents_case_page(
+    app: Flask, client: FlaskClient, scope: Scope
+) -> None:
+    response = client.post(
+        f"/api/v1/cases/{scope.case.reference}/messages",
+        headers=scope.headers,
+        json={"body": "Please send the drawings of the garage."},
+    )
+    assert response.status_code == 201
+
+    log_in_resident(app, client, scope.resident)
+    page = client.get(f"/my-pages/cases/{scope.case.reference}", headers={"Accept-Language": "en"})
+
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Please send the drawings of the garage." in text
+    assert scope.token.name in text
+    assert "Message from the case officer." in text
+
+
+@pytest.mark.usefixtures("sealing")
+def test_a_decision_recorded_through_the_api_shows_on_the_case_page_with_its_sealed_pdf(
+    app: Flask, client: FlaskClient, scope: Scope
+) -> None:
+    response = client.post(
+        f"/api/v1/cases/{scope.case.reference}/decision",
+        headers=scope.headers,
+        data={
+            "outcome": "approved",
+            "text": "The garage may be built as drawn.",
+            "document": (io.BytesIO(PDF), "bygglov.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    run_worker_until_idle()
+
+    fresh_view()
+    decision = db.scalar(select(CaseDecision).where(CaseDecision.case_id == scope.case.id))
+    assert decision is not None and decision.decided_by_id is None
+    assert decision.decider_name == scope.token.name and decision.document_id is not None
+    [attachment] = decision.attachments
+    assert attachment.filename == "bygglov.pdf"
+
+    log_in_resident(app, client, scope.resident)
+    page = client.get(f"/my-pages/cases/{scope.case.reference}", headers={"Accept-Language": "en"})
+    text = page.get_data(as_text=True)
+    assert "Approved" in text and "The garage may be built as drawn." in text
+    assert "bygglov.pdf" in text and "being prepared" not in text
+    sealed = client.get(f"/my-pages/cases/{scope.case.reference}/documents/{decision.document_id}")
+    assert sealed.status_code == 200 and sealed.mimetype == "application/pdf"
+    assert sealed.data.startswith(b"%PDF") and sealed.data != PDF
+    own_pdf = client.get(f"/my-pages/cases/{scope.case.reference}/attachments/{attachment.id}")
+    assert own_pdf.status_code == 200 and own_pdf.data == PDF
+    detail = client.get(f"/api/v1/cases/{scope.case.reference}", headers=scope.headers).get_json()
+    assert [item["sealed"] for item in detail["documents"] if item["kind"] == "decision"] == [True]
 
 
 # --- the OpenAPI document ---------------------------------------------------------------------------------

@@ -220,3 +220,17 @@ def test_the_resident_reads_the_decision_and_downloads_the_sealed_pdf_once_the_w
         download.data.startswith(b"%PDF")
         and f"decision-{case.reference}.pdf" in download.headers["Content-Disposition"]
     )
+
+
+def test_my_pages_links_each_case_to_its_case_page(
+    resident_client: FlaskClient,
+    unit,
+    resident,  # type: ignore[no-untyped-def]
+) -> None:
+    first, second = make_case(unit.service, resident), make_case(unit.service, resident)
+
+    my_pages = page(resident_client.get("/my-pages/", headers=EN))
+
+    for case in (first, second):
+        assert f'href="/my-pages/cases/{case.reference}"' in my_pages
+        assert resident_client.get(f"/my-pages/cases/{case.reference}").status_code == 200

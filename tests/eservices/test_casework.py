@@ -302,8 +302,8 @@ def test_a_decision_is_recorded_announced_and_sealed_with_the_receipts_seal() ->
     assert sent["sender"] is case and sent["decision"] is decision and sent["outcome"] == "partly_approved"
     assert sent["event"].kind == "decided" and sent["event"].visible_to_resident
     assert [event.data["outcome"] for event in events_of(case, "decided")] == ["partly_approved"]
-    job = db.scalar(select(OutboxMessage).where(OutboxMessage.kind == documents.SEAL_JOB))
-    assert job is not None and job.payload == {"document_id": decision.document_id}
+    seal_jobs = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == documents.SEAL_JOB))
+    assert {"document_id": decision.document_id} in [job.payload for job in seal_jobs]  # besides the receipt
     assert decision.document_id is not None
     assert casework.document_pdf(decision.document) is None  # the worker has not sealed it yet
     db.commit()
