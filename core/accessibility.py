@@ -7,6 +7,7 @@ JavaScript; the "Listen" button is a progressive enhancement on top of the brows
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request
@@ -43,25 +44,47 @@ DEFAULT_STATEMENT: dict[str, Any] = {
     },
     "compliance": "partly",
     "shortcomings": {
-        "sv": "Kvitton och beslut i PDF har ännu inte full taggning av läsordningen. "
-        "Be om en tillgänglig version så skickar vi innehållet i ett annat format.",
-        "en": "Receipts and decisions in PDF are not yet fully tagged for reading order. "
-        "Ask for an accessible version and we will send the content in another format.",
-        "da": "Kvitteringer og afgørelser i PDF er endnu ikke fuldt tagget med læserækkefølge. "
-        "Bed om en tilgængelig version, så sender vi indholdet i et andet format.",
-        "ar": "إيصالات وقرارات PDF ليست موسومة بالكامل بعد بترتيب القراءة. "
-        "اطلب نسخة ميسّرة وسنرسل لك المحتوى بصيغة أخرى.",
+        "sv": "Kvitton och beslut i PDF har titel, språk och rätt läsriktning, men PDF-biblioteket vi använder "
+        "(fpdf2) kan inte märka upp rubriker och läsordning (taggad PDF, WCAG 1.3.1). Därför kan du läsa samma "
+        "innehåll som en vanlig webbsida på Mina sidor, med länken bredvid varje PDF. Knappen Lyssna använder "
+        "webbläsarens egna röster och finns bara där webbläsaren kan läsa upp text; alla webbläsare har inte en "
+        "arabisk röst. Lättlästa sammanfattningar finns ännu bara för några tjänster.",
+        "en": "Receipts and decisions in PDF have a title, a language and the right reading direction, but the PDF "
+        "library we use (fpdf2) cannot tag headings and reading order (tagged PDF, WCAG 1.3.1). You can therefore "
+        "read the same content as an ordinary web page on My pages, with the link next to each PDF. The Listen "
+        "button uses the browser's own voices and is only shown where the browser can read text aloud; not every "
+        "browser has an Arabic voice. Easy-to-read summaries exist for a few services so far.",
+        "da": "Kvitteringer og afgørelser i PDF har titel, sprog og den rigtige læseretning, men det PDF-bibliotek vi "
+        "bruger (fpdf2), kan ikke tagge overskrifter og læserækkefølge (tagget PDF, WCAG 1.3.1). Derfor kan du læse "
+        "det samme indhold som en almindelig webside på Min side via linket ved siden af hver PDF. Knappen Lyt "
+        "bruger browserens egne stemmer og vises kun, hvor browseren kan læse tekst op; ikke alle browsere har en "
+        "arabisk stemme. Letlæste sammenfatninger findes endnu kun for nogle få tjenester.",
+        "ar": "تحمل الإيصالات والقرارات بصيغة PDF عنوانًا ولغة واتجاه قراءة صحيحًا، لكن مكتبة PDF التي نستخدمها "
+        "(fpdf2) لا تستطيع وسم العناوين وترتيب القراءة (PDF موسوم، WCAG 1.3.1). لذلك يمكنك قراءة المحتوى نفسه "
+        "كصفحة ويب عادية في صفحاتي عبر الرابط بجانب كل ملف PDF. يستخدم زر الاستماع أصوات المتصفح نفسه ولا يظهر إلا "
+        "حيث يستطيع المتصفح قراءة النص بصوت عالٍ؛ وليس لكل المتصفحات صوت عربي. الملخصات سهلة القراءة متاحة حتى الآن "
+        "لبعض الخدمات فقط.",
     },
     "assessment": {
-        "sv": "Vi har granskat tjänsten själva. Varje sida kontrolleras automatiskt med axe-core mot WCAG 2.2 "
-        "nivå AA i svenska och arabiska, och med tangentbord och 320 pixlars bredd.",
-        "en": "We assessed the service ourselves. Every page is checked automatically with axe-core against "
-        "WCAG 2.2 level AA in Swedish and Arabic, and with the keyboard and at 320 pixels wide.",
-        "da": "Vi har selv vurderet tjenesten. Hver side kontrolleres automatisk med axe-core mod WCAG 2.2 "
-        "niveau AA på svensk og arabisk samt med tastatur og i 320 pixels bredde.",
-        "ar": "قيّمنا الخدمة بأنفسنا. تُفحص كل صفحة تلقائيًا باستخدام axe-core وفق المستوى AA من WCAG 2.2 "
-        "باللغتين السويدية والعربية، وباستخدام لوحة المفاتيح وبعرض 320 بكسل.",
+        "sv": "Vi har granskat tjänsten själva mot WCAG 2.2 nivå AA (EN 301 549). Varje sida och varje steg, även "
+        "felmeddelanden, tomma listor, BankID och signering, kontrolleras automatiskt med axe-core på svenska och "
+        "arabiska, vid 320 pixlars bredd och vid 200 % textstorlek. Att ansöka, att ansöka åt någon och att bygga "
+        "blanketter provas med enbart tangentbord.",
+        "en": "We assessed the service ourselves against WCAG 2.2 level AA (EN 301 549). Every page and every step, "
+        "including error messages, empty lists, BankID and signing, is checked automatically with axe-core in "
+        "Swedish and Arabic, at 320 pixels wide and at 200 % text size. Applying, applying for someone else and "
+        "building forms are tested with the keyboard alone.",
+        "da": "Vi har selv vurderet tjenesten efter WCAG 2.2 niveau AA (EN 301 549). Hver side og hvert trin, også "
+        "fejlmeddelelser, tomme lister, BankID og underskrift, kontrolleres automatisk med axe-core på svensk og "
+        "arabisk, i 320 pixels bredde og ved 200 % tekststørrelse. At ansøge, at ansøge for en anden og at bygge "
+        "blanketter afprøves kun med tastatur.",
+        "ar": "قيّمنا الخدمة بأنفسنا وفق المستوى AA من WCAG 2.2 ‏(EN 301 549). تُفحص كل صفحة وكل خطوة، بما فيها "
+        "رسائل الخطأ والقوائم الفارغة وBankID والتوقيع، تلقائيًا باستخدام axe-core باللغتين السويدية والعربية، "
+        "وبعرض 320 بكسل وبحجم نص 200٪. ويُختبر تقديم الطلب والتقديم نيابةً عن شخص آخر وبناء النماذج باستخدام "
+        "لوحة المفاتيح وحدها.",
     },
+    # The date of the assessment this default describes; an administrator updates it with each new one.
+    "assessed_on": dt.date(2026, 11, 22),
     "contact_email": "tillganglighet@exempelstad.se",
     "contact_phone": "010-123 45 00",
 }

@@ -113,14 +113,17 @@ def init_app(app: Flask, url: str) -> None:
 
     @app.after_request
     def commit_unless_failed(response: Response) -> Response:
-        session: Session | None = g.pop("db_session", None)
+        session: Session | None = g.get("db_session")
         if session is not None:
             try:
+                # The session stays current while it commits: before-commit work (the audit chain, receipts)
+                # that goes through `db` must land in this transaction, not open a second one.
                 if response.status_code < 500:
                     session.commit()
                 else:
                     session.rollback()
             finally:
+                g.pop("db_session", None)
                 session.close()
         return response
 

@@ -112,8 +112,12 @@ def request_cosignatures(case: Case, personal_numbers: list[str]) -> list[Cosign
     expires = now + dt.timedelta(days=_expiry_days())
     old_status = case.status
     case.status = CaseStatus.DRAFT_SIGNING.value
-    event = add_case_event(
-        case, "status_changed", actor=("system", None), data={"from": old_status, "to": case.status}
+    event = (
+        add_case_event(
+            case, "status_changed", actor=("system", None), data={"from": old_status, "to": case.status}
+        )
+        if old_status != case.status
+        else None
     )
     requests = []
     for personal_number in personal_numbers:
@@ -128,7 +132,8 @@ def request_cosignatures(case: Case, personal_numbers: list[str]) -> list[Cosign
         db.add(request)
         requests.append(request)
     db.flush()
-    events.case_status_changed.send(case, old_status=old_status, new_status=case.status, event=event)
+    if event is not None:
+        events.case_status_changed.send(case, old_status=old_status, new_status=case.status, event=event)
     for request in requests:
         _notify(case, request)
     audit.record(
@@ -283,7 +288,9 @@ def release_case(case: Case) -> None:
     event = add_case_event(case, "status_changed", data={"from": old_status, "to": case.status})
     db.flush()
     audit.record("cosign.complete", "case", case.id, resident_id=case.resident_id, actor=("system", None))
-    events.case_status_changed.send(case, old_status=old_status, new_status=case.status, event=event)
+    # Only now is the application submitted: the resident hears it has been received, webhooks say so, and
+    # the receipt lists every signature.
+    events.case_submitted.send(case, event=event)
 
 
 # The applicant's side ------------------------------------------------------------------------------------------

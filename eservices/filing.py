@@ -25,7 +25,7 @@ from core.models import Resident
 from eservices import attachments
 from eservices.actors import Actor
 from eservices.attachment_models import Attachment
-from eservices.models import Case, Channel, Service
+from eservices.models import Case, CaseStatus, Channel, Service
 from eservices.service import create_case
 from forms import service as forms
 from forms.models import Draft, FormVersion
@@ -575,7 +575,13 @@ def final_answers(draft: Draft, language: str) -> dict[str, Any]:
 
 
 def submit_draft(
-    draft_id: int, access: DraftAccess, actor: Actor, language: str, *, identity_method: str | None = None
+    draft_id: int,
+    access: DraftAccess,
+    actor: Actor,
+    language: str,
+    *,
+    identity_method: str | None = None,
+    status: CaseStatus = CaseStatus.SUBMITTED,
 ) -> Submission:
     """Turn the draft into a case, in the caller's transaction; the same case again for a repeated submit.
 
@@ -602,6 +608,7 @@ def submit_draft(
         identity_method=identity_method,
         form_version_id=draft.form_version_id,
         draft_id=draft.id,
+        status=status,
     )
     attachments.link_to_case(draft.id, case.id, _storage_keys(definition, final))
     return Submission(case, created=True)

@@ -1,8 +1,9 @@
 """Receipts: every submitted case gets a sealed PDF receipt of exactly what was submitted.
 
 When a case is submitted (for co-signed applications: when the last co-signer has signed and the case is
-released), its receipt content is fixed — every answer with the label the resident saw, attachments with their
-SHA-256 and each signature — and a sealing job is queued in the same transaction. The worker renders and seals it.
+released), its receipt content is fixed as the transaction commits — every answer with the label the resident
+saw, attachments with their SHA-256 and each signature — and a sealing job is queued in the same transaction.
+The worker renders and seals it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import db
@@ -127,16 +129,27 @@ def request_case_receipt(case: Case) -> Document | None:
     return documents.request_receipt(case, receipt_content(case))
 
 
+_DUE_KEY = "kanal.receipts_due"
+
+
 @events.case_submitted.connect
 def _on_case_submitted(case: Case, **_extra: Any) -> None:
-    request_case_receipt(case)
+    # The receipt is fixed when the transaction commits, not now: signatures recorded later in the same
+    # transaction (the applicant's BankID signature is stored right after the case is created) belong on it.
+    db.info.setdefault(_DUE_KEY, set()).add(case.id)
 
 
-@events.case_status_changed.connect
-def _on_case_released(case: Case, **extra: Any) -> None:
-    # A co-signed application is released from "awaiting signatures" once everyone has signed.
-    if (
-        extra.get("old_status") == CaseStatus.DRAFT_SIGNING.value
-        and extra.get("new_status") == CaseStatus.SUBMITTED
-    ):
-        request_case_receipt(case)
+@event.listens_for(Session, "before_commit")
+def _request_due_receipts(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint is released (SQLAlchemy calls this hook for those too); wait for the real commit
+    due: set[int] = session.info.pop(_DUE_KEY, set())
+    for case_id in sorted(due):
+        case = session.get(Case, case_id)
+        if case is not None:
+            request_case_receipt(case)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_due_receipts(session: Session) -> None:
+    session.info.pop(_DUE_KEY, None)

@@ -128,26 +128,29 @@ def create_case(
     identity_method: str | None = None,
     form_version_id: int | None = None,
     draft_id: int | None = None,
+    status: CaseStatus = CaseStatus.SUBMITTED,
 ) -> Case:
-    """Create a submitted case with its reference, queue from the service, first timeline event and audit entry.
+    """Create a case with its reference, queue from the service, first timeline event and audit entry.
 
     `form_version_id` is the form version the answers were given on; `draft_id` the draft they came from (one
-    case per draft, enforced by a unique constraint).
+    case per draft, enforced by a unique constraint). A case created waiting for co-signers
+    (`CaseStatus.DRAFT_SIGNING`) is not submitted yet: `case_submitted` is sent when the last signature is in.
     """
     now = clock.now()
+    submitted = status is CaseStatus.SUBMITTED
     case = Case(
         reference=allocate_case_reference(now.year),
         service=service,
         resident_id=resident_id,
         queue_id=service.queue_id,
-        status=CaseStatus.SUBMITTED.value,
+        status=status.value,
         channel=channel.value,
         assisted_by_id=assisted_by_id,
         identity_method=identity_method,
         answers=answers,
         form_version_id=form_version_id,
         draft_id=draft_id,
-        submitted_at=now,
+        submitted_at=now if submitted else None,
         created_at=now,
         updated_at=now,
     )
@@ -157,7 +160,8 @@ def create_case(
     audit.record(
         "create", "case", case.id, resident_id=resident_id, actor=actor, details={"reference": case.reference}
     )
-    events.case_submitted.send(case)
+    if submitted:
+        events.case_submitted.send(case)
     return case
 
 

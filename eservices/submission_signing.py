@@ -568,7 +568,12 @@ def accept_applicant_signature(
     if resident.personnummer in cosigners:
         raise SelfCosign(f"resident {resident.id} named themself as co-signer")
 
-    submission = filing.submit_draft(draft.id, access, actor, language, identity_method="bankid")
+    # With co-signers the case waits for them: it is not submitted (no "received" notice, no receipt) until
+    # the last one has signed.
+    status = CaseStatus.DRAFT_SIGNING if cosigners else CaseStatus.SUBMITTED
+    submission = filing.submit_draft(
+        draft.id, access, actor, language, identity_method="bankid", status=status
+    )
     case = submission.case
     signature = record_signature(
         case, order, evidence, SignatureRole.APPLICANT, resident_id=resident.id, language=language

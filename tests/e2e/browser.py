@@ -160,11 +160,42 @@ def horizontal_overflow_at(page: Page, viewport: ViewportSize) -> int:
     return overflow
 
 
+# The elements that stick out of the viewport, innermost first, so a reflow failure names its cause.
+_ELEMENTS_STICKING_OUT = """() => {
+  const width = document.documentElement.clientWidth;
+  const describe = (element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+    + [...element.classList].map((name) => "." + name).join("");
+  const outside = [...document.body.querySelectorAll("*")].filter((element) => {
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && (box.right > width + 0.5 || box.left < -0.5);
+  });
+  const innermost = outside.filter((element) => !outside.some((other) => other !== element && element.contains(other)));
+  return innermost.slice(0, 5).map((element) => {
+    const box = element.getBoundingClientRect();
+    return describe(element) + " [" + Math.round(box.left) + ".." + Math.round(box.right) + "]";
+  });
+}"""
+
+
+def elements_sticking_out_at(page: Page, viewport: ViewportSize) -> list[str]:
+    original = page.viewport_size
+    page.set_viewport_size(viewport)
+    try:
+        found: list[str] = page.evaluate(_ELEMENTS_STICKING_OUT)
+    finally:
+        if original is not None:
+            page.set_viewport_size(original)
+    return found
+
+
 def assert_reflows_at_320(page: Page) -> None:
     overflow = horizontal_overflow_at(page, NARROWEST_VIEWPORT)
-    assert overflow <= 0, (
-        f"{page.url} scrolls sideways by {overflow} px at 320 CSS px wide (WCAG 1.4.10 Reflow)"
-    )
+    if overflow > 0:
+        culprits = ", ".join(elements_sticking_out_at(page, NARROWEST_VIEWPORT)) or "?"
+        raise AssertionError(
+            f"{page.url} scrolls sideways by {overflow} px at 320 CSS px wide (WCAG 1.4.10 Reflow); "
+            f"sticking out: {culprits}"
+        )
 
 
 def check_page(page: Page) -> None:
@@ -221,3 +252,96 @@ def check_last_page(page: Page) -> None:
     if page_guard.unchecked_loads():
         check_page(page)
     page_guard.assert_no_console_problems()
+
+
+# Resident pages are also checked at 200 % text size and for target sizes (test_page_inventory.py uses these).
+TEXT_ZOOM_VIEWPORT: ViewportSize = {"width": 640, "height": 800}
+MINIMUM_TARGET_PX = 24
+
+# Every interactive element smaller than 24 × 24 CSS px, with WCAG 2.5.8's exceptions: a link inside a sentence or
+# block of text (inline), and an undersized target whose 24 px circle, centred on it, touches no other target or
+# circle (spacing). Hidden elements and the visually hidden skip link (a target only once focused) are left out.
+_UNDERSIZED_TARGETS = """(minimum) => {
+  const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [role=link]";
+  const describe = (element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+    + [...element.classList].map((name) => "." + name).join("")
+    + (element.textContent.trim() ? " \\"" + element.textContent.trim().slice(0, 30) + "\\"" : "");
+  const blockOf = (element) => {
+    let node = element.parentElement;
+    while (node && getComputedStyle(node).display.startsWith("inline")) { node = node.parentElement; }
+    return node;
+  };
+  const inText = (element) => {
+    const display = getComputedStyle(element).display;
+    if (display !== "inline") { return false; }
+    const block = blockOf(element);
+    return block !== null && block.textContent.replace(/\\s+/g, " ").trim().length
+      > element.textContent.replace(/\\s+/g, " ").trim().length;
+  };
+  const targets = [...document.querySelectorAll(selector)].filter((element) => {
+    const box = element.getBoundingClientRect();
+    const style = getComputedStyle(element);
+    return box.width > 0 && box.height > 0 && style.visibility !== "hidden"
+      && !element.closest(".visually-hidden") && !element.classList.contains("skip-link");
+  });
+  const boxes = targets.map((element) => element.getBoundingClientRect());
+  const small = targets.map((element, index) =>
+    (boxes[index].width < minimum || boxes[index].height < minimum) && !inText(element));
+  const centre = (box) => [box.left + box.width / 2, box.top + box.height / 2];
+  const circleTouchesBox = (point, box) => {
+    const x = Math.max(box.left, Math.min(point[0], box.right));
+    const y = Math.max(box.top, Math.min(point[1], box.bottom));
+    return Math.hypot(point[0] - x, point[1] - y) < minimum / 2 - 0.01;
+  };
+  const problems = [];
+  targets.forEach((element, index) => {
+    if (!small[index]) { return; }
+    const point = centre(boxes[index]);
+    const crowded = targets.some((other, otherIndex) => {
+      if (otherIndex === index || other.contains(element) || element.contains(other)) { return false; }
+      if (small[otherIndex]) {
+        const otherPoint = centre(boxes[otherIndex]);
+        return Math.hypot(point[0] - otherPoint[0], point[1] - otherPoint[1]) < minimum - 0.01;
+      }
+      return circleTouchesBox(point, boxes[otherIndex]);
+    });
+    if (crowded) {
+      problems.push(describe(element) + " " + Math.round(boxes[index].width) + "x" + Math.round(boxes[index].height));
+    }
+  });
+  return problems;
+}"""
+
+
+def undersized_targets(page: Page) -> list[str]:
+    """Interactive elements below 24 × 24 CSS px that no WCAG 2.5.8 exception covers."""
+    found: list[str] = page.evaluate(_UNDERSIZED_TARGETS, MINIMUM_TARGET_PX)
+    return found
+
+
+def assert_targets_are_large_enough(page: Page) -> None:
+    problems = undersized_targets(page)
+    assert not problems, (
+        f"{page.url} has targets smaller than 24 x 24 CSS px (WCAG 2.5.8): {', '.join(problems)}"
+    )
+
+
+def assert_reflows_with_doubled_text(page: Page) -> None:
+    """At 200 % text size (the root font size doubled) and 640 CSS px wide, nothing scrolls sideways.
+
+    That is what a 1280 px window at 200 % zoom shows (WCAG 1.4.4 Resize text with 1.4.10 Reflow). The style is
+    set through the CSSOM, which the page's CSP allows, and is put back afterwards.
+    """
+    original = page.viewport_size
+    page.set_viewport_size(TEXT_ZOOM_VIEWPORT)
+    try:
+        overflow: int = page.evaluate(
+            "() => { const root = document.documentElement; const before = root.style.fontSize;"
+            " root.style.fontSize = '200%';"
+            " const overflow = root.scrollWidth - root.clientWidth;"
+            " root.style.fontSize = before; return overflow; }"
+        )
+    finally:
+        if original is not None:
+            page.set_viewport_size(original)
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at 200 % text size, 640 CSS px wide"

@@ -135,7 +135,7 @@ def test_staff_member_logs_in_sees_the_start_page_and_logs_out(
 
     assert page.url == f"{live_server.url}/staff/login"
     expect(page.locator(".account-nav button[type=submit]")).to_have_count(0)
-    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.locator(".notifications[role=status]")).to_be_visible()
 
 
 @IN_SWEDISH_AND_ARABIC

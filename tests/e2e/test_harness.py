@@ -14,9 +14,11 @@ from core.security import CONTENT_SECURITY_POLICY
 from tests.e2e.browser import (
     AccessibilityViolations,
     assert_reflows_at_320,
+    assert_reflows_with_doubled_text,
     check_accessibility,
     check_page,
     guard,
+    undersized_targets,
 )
 
 ORIGIN = "http://harness.kanal.test"
@@ -40,6 +42,16 @@ TOO_WIDE = """<!doctype html><html lang="sv"><head><title>Bred</title><link rel=
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main><h1>Rubrik</h1><div class="wide">Bred</div></main></body></html>"""
 
+SMALL_TARGETS = """<!doctype html><html lang="sv"><head><title>Små</title><link rel="stylesheet" href="/small.css">
+</head><body><main><h1>Rubrik</h1><p>Läs <a href="/a">mer här</a> om saken.</p>
+<div><button class="tiny">A</button><button class="tiny">B</button></div>
+<button class="tiny alone">C</button></main></body></html>"""
+
+FIXED_TEXT_WIDTH = """<!doctype html><html lang="sv"><head><title>Fast</title><link rel="stylesheet" href="/fixed.css">
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Rubrik</h1><p class="nowrap">En rad som aldrig bryts om hur stor texten än blir</p>
+</main></body></html>"""
+
 RESOURCES = {
     "/accessible": ("text/html; charset=utf-8", ACCESSIBLE),
     "/inaccessible": ("text/html; charset=utf-8", INACCESSIBLE),
@@ -50,6 +62,14 @@ RESOURCES = {
     "/wide.css": ("text/css", ".wide { width: 40rem; }"),
     "/broken.js": ("text/javascript", "undefinedFunction();"),
     "/logo.png": ("image/png", ""),
+    "/small-targets": ("text/html; charset=utf-8", SMALL_TARGETS),
+    "/small.css": (
+        "text/css",
+        ".tiny { width: 12px; height: 12px; padding: 0; font-size: 8px; margin: 0; } "
+        ".alone { margin-block-start: 60px; display: block; }",
+    ),
+    "/fixed-text-width": ("text/html; charset=utf-8", FIXED_TEXT_WIDTH),
+    "/fixed.css": ("text/css", ".nowrap { white-space: nowrap; font-size: 1.5rem; }"),
 }
 
 
@@ -127,3 +147,22 @@ def test_a_page_left_without_a_check_is_reported(bare_page: Page) -> None:
 
     with pytest.raises(AssertionError, match=r"left without accessibility checks: .*/accessible"):
         check_page(bare_page)
+
+
+def test_crowded_small_targets_are_reported_but_inline_links_and_well_spaced_ones_are_not(
+    bare_page: Page,
+) -> None:
+    bare_page.goto("/small-targets")
+
+    problems = undersized_targets(bare_page)
+
+    assert len(problems) == 2, problems
+    assert all(problem.startswith("button.tiny") for problem in problems)
+    assert not any("mer här" in problem or "alone" in problem for problem in problems)
+
+
+def test_text_that_cannot_wrap_fails_the_doubled_text_check(bare_page: Page) -> None:
+    bare_page.goto("/fixed-text-width")
+
+    with pytest.raises(AssertionError, match="200 % text size"):
+        assert_reflows_with_doubled_text(bare_page)

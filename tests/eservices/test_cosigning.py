@@ -19,6 +19,8 @@ from eservices import cosigning
 from eservices import submission_signing as signing
 from eservices.models import Case, CaseStatus
 from eservices.signing_models import CosignRequest, CosignStatus, Signature
+from signing.document_models import Document
+from signing.documents.content import DocumentContent
 from signing.emulator.process import EmulatorControl
 from signing.models import BankIDOrder, OrderState
 from tests.builders import make_resident
@@ -90,12 +92,17 @@ def in_queue() -> list[Case]:
     return list(db.scalars(cosigning.queue_visible(select(Case))))
 
 
+def receipts_for(case: Case) -> list[Document]:
+    return list(db.scalars(select(Document).where(Document.case_id == case.id, Document.kind == "receipt")))
+
+
 def test_the_case_reaches_the_queue_only_when_every_cosigner_has_signed(
     app: Flask, people: dict[str, Resident], emulator_control: EmulatorControl
 ) -> None:
     case = applicant_signs(app, people["fatima"], emulator_control, JOHAN, LARS)
 
     assert case.status == CaseStatus.DRAFT_SIGNING.value and in_queue() == []
+    assert receipts_for(case) == []  # not submitted yet: no receipt, no "received" notice
     status_page = browser(app, people["fatima"]).get(f"/signatures/{case.reference}").get_data(as_text=True)
     assert "Waiting for signatures" in status_page and status_page.count('data-cosigner="pending"') == 2
     notified = db.scalars(select(OutboxMessage).where(OutboxMessage.kind.like("notify.%"))).all()
@@ -135,6 +142,8 @@ def test_the_case_reaches_the_queue_only_when_every_cosigner_has_signed(
     ]
     final = browser(app, people["fatima"]).get(f"/signatures/{case.reference}").get_data(as_text=True)
     assert "data-all-signed" in final
+    [receipt] = receipts_for(case)
+    assert len(DocumentContent.from_json(receipt.content).signatures) == 3
 
 
 def test_a_cosign_link_opened_by_the_wrong_person_is_refused(

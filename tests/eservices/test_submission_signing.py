@@ -24,6 +24,8 @@ from eservices.signing_models import Signature
 from forms.models import Draft
 from signing import service as bankid
 from signing.bankid import BankIDProvider, CollectResult
+from signing.document_models import Document
+from signing.documents.content import DocumentContent
 from signing.emulator.process import EmulatorControl
 from signing.models import BankIDOrder, OrderState
 from tests.builders import make_resident
@@ -96,6 +98,12 @@ def test_a_form_that_must_be_signed_is_sent_by_signing_it_with_bankid(
     with app.test_request_context(headers={"Accept-Language": "en"}):
         lines = signing.signature_lines(case.id)
     assert [(line.signer_name, line.method) for line in lines] == [("Fatima Ahmadi", "BankID")]
+    # The receipt queued for sealing lists the signature recorded in the same transaction.
+    receipt = db.scalar(select(Document).where(Document.case_id == case.id, Document.kind == "receipt"))
+    assert receipt is not None
+    assert [line.signer_name for line in DocumentContent.from_json(receipt.content).signatures] == [
+        "Fatima Ahmadi"
+    ]
 
 
 def test_the_send_button_never_sends_a_form_that_must_be_signed(fatima: FlaskClient) -> None:
