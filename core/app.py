@@ -45,31 +45,41 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Every part of Kanal that answers HTTP, with who may use it."""
+    from contact_center.views import blueprint as agent_blueprint  # agent, own department's queues only
+    from contact_center.views import (
+        callback_blueprint,  # anyone ("call me back" from a service page)
+        statistics_blueprint,  # agent (own department), form_admin, system_admin
+    )
     from core.staff_views import blueprint as staff_auth_blueprint  # anyone (login)
     from core.staff_views import home_blueprint as staff_home_blueprint  # any staff role
-    from eservices.views import blueprint as eservices_blueprint  # anyone
-    from eservices.views import my_pages_blueprint  # residents (BankID login)
-    from eservices.filing_views import blueprint as filing_blueprint  # anyone; drafts: their resident or token
-    from eservices.signing_views import blueprint as submission_signing_blueprint  # residents (BankID login)
     from eservices.admin_views import blueprint as admin_blueprint  # system_admin
     from eservices.api_views import blueprint as api_blueprint  # API tokens (Bearer), no session, no CSRF
     from eservices.api_views import docs_blueprint as api_docs_blueprint  # anyone (the OpenAPI document)
-    from signing.verify_views import blueprint as verification_blueprint  # anyone (verify a sealed PDF)
-    from signing.views import blueprint as resident_auth_blueprint  # anyone (resident login)
     from eservices.case_views import blueprint as case_pages_blueprint  # residents: their own cases only
-    from eservices.officer_views import blueprint as officer_blueprint  # case_officer, own department only
-    from contact_center.views import blueprint as agent_blueprint  # agent, own department's queues only
-    from contact_center.views import callback_blueprint  # anyone ("call me back" from a service page)
-    from contact_center.views import statistics_blueprint  # agent (own department), form_admin, system_admin
-    from eservices.catalogue_views import blueprint as catalogue_blueprint  # anyone (search, life events)
-    from eservices.catalogue_views import checklists_blueprint  # residents: their own checklists and offers
-    from eservices.catalogue_views import agent_checklists_blueprint  # agent
     from eservices.catalogue_admin_views import blueprint as catalogue_admin_blueprint  # form_admin
+    from eservices.catalogue_views import (
+        agent_checklists_blueprint,  # agent
+        checklists_blueprint,  # residents: their own checklists and offers
+    )
+    from eservices.catalogue_views import blueprint as catalogue_blueprint  # anyone (search, life events)
+    from eservices.document_text_views import blueprint as document_text_blueprint  # residents: own documents
+    from eservices.easy_read_views import (
+        admin_blueprint as easy_read_admin_blueprint,  # form_admin, system_admin
+    )
+    from eservices.easy_read_views import (
+        blueprint as easy_read_blueprint,  # anyone (plain-language summaries)
+    )
+    from eservices.filing_views import (
+        blueprint as filing_blueprint,  # anyone; drafts: their resident or token
+    )
+    from eservices.officer_views import blueprint as officer_blueprint  # case_officer, own department only
+    from eservices.signing_views import blueprint as submission_signing_blueprint  # residents (BankID login)
+    from eservices.views import blueprint as eservices_blueprint  # anyone
+    from eservices.views import my_pages_blueprint  # residents (BankID login)
     from forms.builder_views import blueprint as form_builder_blueprint  # form_admin
     from forms.builder_views import rating_blueprint as form_rating_blueprint  # anyone (confirmation page)
-    from eservices.easy_read_views import blueprint as easy_read_blueprint  # anyone (plain-language summaries)
-    from eservices.easy_read_views import admin_blueprint as easy_read_admin_blueprint  # form_admin, system_admin
-    from eservices.document_text_views import blueprint as document_text_blueprint  # residents: own documents
+    from signing.verify_views import blueprint as verification_blueprint  # anyone (verify a sealed PDF)
+    from signing.views import blueprint as resident_auth_blueprint  # anyone (resident login)
 
     for blueprint in (
         staff_auth_blueprint,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+
 from core.config import database_url_from_environment
 from core.db import make_engine
 from migrations.metadata import metadata
@@ -17,7 +18,9 @@ url = config.attributes.get("database_url") or database_url_from_environment()
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=url.startswith("sqlite"))
+    context.configure(
+        url=url, target_metadata=metadata, literal_binds=True, render_as_batch=url.startswith("sqlite")
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -7,6 +7,7 @@ from the same IP address, and a completed order is consumed exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -177,10 +178,9 @@ def collect_order(order: BankIDOrder) -> str | None:
 def cancel_order(order: BankIDOrder) -> None:
     """The resident pressed Cancel: stop the order at BankID (best effort) and here."""
     if order.state == OrderState.PENDING.value:
-        try:
+        # Best effort: the order dies at BankID anyway when it expires; here it is cancelled now.
+        with contextlib.suppress(BankIDError):
             bankid_provider().cancel(order.order_ref)
-        except BankIDError:
-            pass  # the order dies at BankID anyway when it expires; here it is cancelled now
         order.state = OrderState.CANCELLED.value
         order.hint_code = "userCancel"
 

@@ -332,10 +332,11 @@ class OrderBook:
             now = self._clock()
             self._tick(now)
             order = self._get_pending(order_ref)
-            if personal_number is None:
-                identity = self._auto_identity(order)
-            else:
-                identity = self._identity(order, personal_number)
+            identity = (
+                self._auto_identity(order)
+                if personal_number is None
+                else self._identity(order, personal_number)
+            )
             self._approve(order, identity, now)
             return order.public_view(now, self.settings.order_ttl)
 

@@ -174,7 +174,7 @@ def test_officer_asks_for_a_completion_resident_completes_officer_decides_reside
     visit(page, f"/my-pages/cases/{reference}")
     expect(page.locator("main")).to_contain_text("Bygglov beviljas för garaget på Storgatan 1.")
     with page.expect_download() as download_info:
-        page.locator("main a[href*='/documents/']").click()
+        page.locator("main a[data-document-kind=decision]").click()
     pdf = Path(download_info.value.path()).read_bytes()
     verdicts: list[Verdict] = []
     checker = threading.Thread(

@@ -39,7 +39,11 @@ def test_a_submitted_case_gets_a_receipt_with_labelled_answers_queued_for_sealin
     assert receipt.case_id == case.id and content.language == "en"
     assert content.answers == {"nickname": "Bamse", "has_pet": "Yes", "pet_name": "Vips"}
     assert [section.title for section in content.sections] == ["About you"]
-    assert [field.label for field in content.sections[0].fields] == ["Nickname", "Do you have a pet?", "Pet's name"]
+    assert [field.label for field in content.sections[0].fields] == [
+        "Nickname",
+        "Do you have a pet?",
+        "Pet's name",
+    ]
     jobs = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "document.seal")).all()
     assert [job.payload["document_id"] for job in jobs] == [receipt.id]
 
@@ -53,7 +57,9 @@ def test_a_case_gets_one_receipt_however_often_it_is_asked_for(app: Flask) -> No
 
 
 def test_a_case_waiting_for_co_signers_gets_no_receipt_until_it_is_submitted(app: Flask) -> None:
-    case = create_case(make_eservice(), make_resident().id, {"nickname": "Bamse"}, status=CaseStatus.DRAFT_SIGNING)
+    case = create_case(
+        make_eservice(), make_resident().id, {"nickname": "Bamse"}, status=CaseStatus.DRAFT_SIGNING
+    )
     db.commit()
     assert receipts() == []
     assert request_case_receipt(case) is None

@@ -16,12 +16,13 @@ from flask import Flask
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core import outbox
 from core.db import db
 from core.models import OutboxMessage
 from core.storage import get_storage
+from eservices.models import Case
 from signing.document_models import Document
 from signing.documents import service as documents
 from signing.documents.receipt import render_receipt
@@ -202,8 +203,18 @@ def test_the_test_tsa_answers_an_unknown_hash_algorithm_with_a_rejection(seal_se
     assert isinstance(material.tsa_private_key, ec.EllipticCurvePrivateKey)
 
 
-def test_the_outbox_worker_seals_a_requested_receipt_exactly_once(sealing_app: Flask) -> None:
+def quiet_case() -> Case:
+    """A case whose own submission side effects (notice, receipt) are cleared, so the test sees only its own."""
     case = make_case()
+    db.commit()
+    db.execute(delete(OutboxMessage))
+    db.execute(delete(Document))
+    db.commit()
+    return case
+
+
+def test_the_outbox_worker_seals_a_requested_receipt_exactly_once(sealing_app: Flask) -> None:
+    case = quiet_case()
     document = documents.request_receipt(case, receipt_content(case.reference))
     db.commit()
 
@@ -226,8 +237,7 @@ def test_the_outbox_worker_seals_a_requested_receipt_exactly_once(sealing_app: F
 
 
 def test_a_receipt_requested_in_a_rolled_back_transaction_is_never_sealed(sealing_app: Flask) -> None:
-    case = make_case()
-    db.commit()
+    case = quiet_case()
     documents.request_receipt(case, receipt_content(case.reference))
     db.rollback()
 
