@@ -594,6 +594,8 @@ def submit_draft(
         return Submission(existing, created=False)
     definition = definition_for_version(version)
     final = _complete_answers(definition, draft, language)
+    # The form's statistics (time to complete, share of answers prefilled) need the draft before it is emptied.
+    forms.record_submission(draft)
     # The draft is emptied first: creating the case takes the reference counter's row lock, which every
     # concurrent submit waits for, so as little as possible happens after it.
     draft.answers = {}

@@ -49,6 +49,7 @@ __all__ = [
     "next_page",
     "prefill",
     "previous_page",
+    "record_submission",
     "render_information",
     "validate_definition",
     "validate_page",
@@ -190,3 +191,10 @@ def human_size(size: int) -> str:
 def is_answered(value: Any) -> bool:
     """Whether an answer counts as given (False is an answer; an empty string or list is not)."""
     return logic.is_answered(value)
+
+
+def record_submission(draft: Any) -> Any:
+    """Remember a submitted draft for the form's statistics (submitted, time to complete, share prefilled)."""
+    from forms.builder_statistics import record_submission as record
+
+    return record(draft)

@@ -340,7 +340,9 @@ def test_two_workers_performing_200_jobs_never_take_the_same_job(
     assert sum(done_by_each) == 200
     assert sorted(performed) == list(range(200))
     assert all(len(workers) == 1 for workers in performed.values())
-    assert {workers[0] for workers in performed.values()} == {"worker-a", "worker-b"}
+    if using_postgres():
+        # With SKIP LOCKED both really work side by side; SQLite's single writer may let one thread win them all.
+        assert {workers[0] for workers in performed.values()} == {"worker-a", "worker-b"}
     fresh_view()
     assert db.scalar(select(func.count()).select_from(Department)) == 200
     assert db.scalar(select(func.count()).where(OutboxMessage.status == OutboxStatus.DONE)) == 200

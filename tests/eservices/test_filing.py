@@ -20,6 +20,7 @@ from eservices import filing
 from eservices.attachment_models import Attachment
 from eservices.filing import Actor, DraftAccess, Step, Upload
 from eservices.models import Case, CaseEvent, Channel
+from forms.builder_models import FormSubmissionRecord
 from forms.models import Draft
 from tests.builders import make_resident
 from tests.eservices.filing_helpers import PDF, make_eservice, publish, small_form
@@ -169,6 +170,8 @@ def test_submitting_the_same_draft_again_gives_the_same_case(app: Flask) -> None
 
     assert second.case.id == first.case.id and not second.created
     assert db.scalar(select(func.count()).select_from(Case)) == 1
+    # The form's statistics count the submission once.
+    assert db.scalar(select(func.count()).select_from(FormSubmissionRecord)) == 1
 
 
 def test_an_incomplete_draft_is_not_submitted(app: Flask) -> None:

@@ -41,9 +41,10 @@ PAGES: list[tuple[str, dict[str, Any]]] = [
 ]
 # What the submit request of benchmark b costs now (SQLite's explicit BEGIN aside, the same on PostgreSQL);
 # lower it when a round trip goes, never raise it unnoticed.
-# Raised from 33 to 36 on purpose: the receipt is now fixed as the transaction commits (so it lists signatures
-# recorded after the case was created), which reads the case's attachments and signatures once more.
-MAX_SUBMIT_STATEMENTS = 36
+# Raised from 33 to 38 on purpose: the receipt is now fixed as the transaction commits (so it lists signatures
+# recorded after the case was created), which reads the case's attachments and signatures once more, and the
+# form's statistics record the submission (a lookup and an insert).
+MAX_SUBMIT_STATEMENTS = 38
 
 
 @contextmanager
