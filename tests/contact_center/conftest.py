@@ -21,6 +21,7 @@ def agent_with_queue(sla_hours: int = 48) -> tuple[StaffUser, Queue]:
 
 def logged_in(app: Flask, staff: StaffUser) -> FlaskClient:
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the tests read the English wording
     response = client.post("/staff/login", data={"email": staff.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
     return client

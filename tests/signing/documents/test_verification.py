@@ -44,7 +44,10 @@ def sealed_receipt() -> tuple[Document, bytes]:
 
 def upload(client: FlaskClient, data: bytes, filename: str = "kvitto.pdf") -> tuple[int, str]:
     response = client.post(
-        "/verify/", data={"document": (io.BytesIO(data), filename)}, content_type="multipart/form-data"
+        "/verify/",
+        data={"document": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},  # the tests read the English wording
     )
     return response.status_code, response.get_data(as_text=True)
 
@@ -199,7 +202,9 @@ def test_a_truncated_sealed_receipt_is_reported_damaged(sealing_app: Flask, clie
 
 
 def test_posting_without_a_file_asks_for_one(sealing_app: Flask, client: FlaskClient) -> None:
-    response = client.post("/verify/", data={}, content_type="multipart/form-data")
+    response = client.post(
+        "/verify/", data={}, content_type="multipart/form-data", headers={"Accept-Language": "en"}
+    )
 
     assert response.status_code == 400
     assert "Choose the PDF document to check" in response.get_data(as_text=True)
