@@ -96,7 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     # Threaded: several Kanal processes (and a browser on the test phone) talk to it at once.
     server = make_server(args.host, args.port, create_app(settings), threaded=True)
     url = f"http://{_display_host(args.host)}:{server.server_port}"
-    print(f"{URL_PREFIX}{url}", flush=True)
+    # The first line on stdout is the address, read by whoever started the emulator (tests, make run).
+    sys.stdout.write(f"{URL_PREFIX}{url}\n")
+    sys.stdout.flush()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
