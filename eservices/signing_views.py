@@ -8,7 +8,6 @@ is a page with a clear message in the person's language, never an error 500.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -34,7 +33,6 @@ from signing.rfa import StartedVia, rfa_for, rfa_message
 blueprint = Blueprint("submission_signing", __name__, template_folder="templates")
 blueprint.before_request(require_resident())
 
-_MOBILE_AGENT = re.compile(r"Mobi|Android|iPhone|iPad", re.IGNORECASE)
 _SUBJECTS = (signing.APPLICANT_SUBJECT, cosigning.COSIGN_SUBJECT)
 
 
@@ -47,10 +45,6 @@ def _resident() -> Resident:
 
 def _access() -> filing.DraftAccess:
     return filing.DraftAccess(resident_id=_resident().id)
-
-
-def _is_mobile() -> bool:
-    return bool(_MOBILE_AGENT.search(request.headers.get("User-Agent", "")))
 
 
 def _wants_json() -> bool:
@@ -232,17 +226,6 @@ def _used_order(order: BankIDOrder) -> Any:
     )
 
 
-def _status_payload(order: BankIDOrder) -> dict[str, Any]:
-    status = bankid.order_status(order, current_language(), mobile=_is_mobile())
-    return {
-        "state": status.state,
-        "message": status.message,
-        "showQr": status.show_qr,
-        "retryable": status.retryable,
-        "autostartUrl": status.autostart_url,
-    }
-
-
 @blueprint.get("/signing/<order_ref>")
 def order_page(order_ref: str) -> Any:
     order = _order_or_404(order_ref)
@@ -250,7 +233,7 @@ def order_page(order_ref: str) -> Any:
         return redirect(_finish(order))
     if order.state == OrderState.CONSUMED.value:
         return _used_order(order)
-    status = bankid.order_status(order, current_language(), mobile=_is_mobile())
+    status = bankid.browser_order_status(order, current_language())
     return render_template(
         "eservices/signing/order.html",
         order=order,
@@ -275,14 +258,14 @@ def collect(order_ref: str) -> Any:
             return jsonify({"state": "complete", "redirect": destination})
         return redirect(destination, code=303)
     if _wants_json():
-        return jsonify(_status_payload(order))
+        return jsonify(bankid.browser_order_status(order, current_language()).to_json())
     return redirect(url_for(".order_page", order_ref=order.order_ref), code=303)
 
 
 @blueprint.get("/signing/<order_ref>/qr.svg")
 def qr_code(order_ref: str) -> Response:
     order = _order_or_404(order_ref)
-    status = bankid.order_status(order, current_language(), mobile=_is_mobile())
+    status = bankid.browser_order_status(order, current_language())
     if not status.show_qr:
         abort(404)
     svg = bankid.qr_svg(order, _("QR code to scan with the BankID app"))

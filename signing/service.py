@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
 import segno
-from flask import current_app, session
+from flask import current_app, request, session
 from sqlalchemy import select, update
 
 from core import clock
@@ -32,6 +33,7 @@ __all__ = [
     "OrderState",
     "OrderStatus",
     "bankid_provider",
+    "browser_order_status",
     "cancel_order",
     "collect_order",
     "consume_completed_order",
@@ -209,6 +211,16 @@ class OrderStatus:
     retryable: bool
     autostart_url: str | None
 
+    def to_json(self) -> dict[str, Any]:
+        """What the polling script (`bankid.js`) reads."""
+        return {
+            "state": self.state,
+            "message": self.message,
+            "showQr": self.show_qr,
+            "retryable": self.retryable,
+            "autostartUrl": self.autostart_url,
+        }
+
 
 def order_status(order: BankIDOrder, language: str, *, mobile: bool) -> OrderStatus:
     started_via = cast(StartedVia, order.started_via)
@@ -231,6 +243,15 @@ def order_status(order: BankIDOrder, language: str, *, mobile: bool) -> OrderSta
         if pending and started_via == "autostart" and order.auto_start_token
         else None,
     )
+
+
+_MOBILE_AGENT = re.compile(r"Mobi|Android|iPhone|iPad", re.IGNORECASE)
+
+
+def browser_order_status(order: BankIDOrder, language: str) -> OrderStatus:
+    """`order_status` for the browser asking: BankID words some messages differently on phones (the B variants)."""
+    mobile = bool(_MOBILE_AGENT.search(request.headers.get("User-Agent", "")))
+    return order_status(order, language, mobile=mobile)
 
 
 def qr_svg(order: BankIDOrder, title: str) -> str:

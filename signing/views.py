@@ -6,7 +6,6 @@ and refreshes the animated QR code every second.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -30,12 +29,6 @@ blueprint = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
-
-_MOBILE_AGENT = re.compile(r"Mobi|Android|iPhone|iPad", re.IGNORECASE)
-
-
-def _is_mobile() -> bool:
-    return bool(_MOBILE_AGENT.search(request.headers.get("User-Agent", "")))
 
 
 def _wants_json() -> bool:
@@ -100,17 +93,6 @@ def _finish_login(order: BankIDOrder) -> str:
     return next_url
 
 
-def _status_payload(order: BankIDOrder) -> dict[str, Any]:
-    status = service.order_status(order, current_language(), mobile=_is_mobile())
-    return {
-        "state": status.state,
-        "message": status.message,
-        "showQr": status.show_qr,
-        "retryable": status.retryable,
-        "autostartUrl": status.autostart_url,
-    }
-
-
 @blueprint.get("/order/<order_ref>")
 def order_page(order_ref: str) -> Any:
     order = _order_or_404(order_ref)
@@ -118,7 +100,7 @@ def order_page(order_ref: str) -> Any:
         return redirect(_finish_login(order))
     if order.state == OrderState.CONSUMED.value:
         abort(404)
-    status = service.order_status(order, current_language(), mobile=_is_mobile())
+    status = service.browser_order_status(order, current_language())
     return render_template("signing/order.html", order=order, status=status)
 
 
@@ -137,14 +119,14 @@ def collect(order_ref: str) -> Any:
             else redirect(destination)
         )
     if _wants_json():
-        return jsonify(_status_payload(order))
+        return jsonify(service.browser_order_status(order, current_language()).to_json())
     return redirect(url_for("resident_auth.order_page", order_ref=order.order_ref))
 
 
 @blueprint.get("/order/<order_ref>/qr.svg")
 def qr_code(order_ref: str) -> Response:
     order = _order_or_404(order_ref)
-    status = service.order_status(order, current_language(), mobile=_is_mobile())
+    status = service.browser_order_status(order, current_language())
     if not status.show_qr:
         abort(404)
     svg = service.qr_svg(order, _("QR code to scan with the BankID app"))
