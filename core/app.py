@@ -132,6 +132,7 @@ DEMO_MODULES = (
     "eservices.easy_read_demo",
 )
 OUTBOX_HANDLER_MODULES: tuple[str, ...] = (
+    "eservices.service",
     "signing.documents.service",
     "eservices.notifications",
     "eservices.webhooks",

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -154,6 +155,8 @@ def get_session() -> Session:
 
 db = cast(Session, LocalProxy(get_session))
 
+_Row = TypeVar("_Row", bound="Base")
+
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
@@ -184,6 +187,22 @@ def independent_transaction() -> Iterator[Connection]:
         raise RuntimeError("independent transactions need PostgreSQL")
     with state.side_engine.begin() as connection:
         yield connection
+
+
+def insert_unless_taken(
+    model: type[_Row], values: dict[str, Any], unique: InstrumentedAttribute[Any]
+) -> _Row | None:
+    """Insert a row in one statement, or nothing when `unique` already holds the value; the new row or None.
+
+    `INSERT … ON CONFLICT DO NOTHING RETURNING`: unlike a look-up followed by an insert, there is no gap for a
+    concurrent transaction to slip into, and a taken key does not spoil the caller's transaction. A key held by
+    a concurrent transaction makes the insert wait until that one ends (PostgreSQL and SQLite alike).
+    """
+    dialect_insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        dialect_insert(model).values(values).on_conflict_do_nothing(index_elements=[unique]).returning(model)
+    )
+    return db.scalar(statement)
 
 
 def dispose_engines(app: Flask) -> None:

@@ -22,12 +22,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import clock
 from core.config import Settings
-from core.db import db, get_session
+from core.db import db, get_session, insert_unless_taken
 from core.models import OutboxMessage, OutboxStatus
 
 __all__ = [
@@ -139,29 +138,23 @@ def enqueue(
     # Fail here, at the cause, rather than in the worker long after the request that made the mistake.
     json.dumps(payload)
 
-    existing = _job_with_key(idempotency_key)
-    if existing is not None:
-        return existing
-    message = OutboxMessage(
-        kind=kind,
-        payload=payload,
-        idempotency_key=idempotency_key,
-        status=OutboxStatus.PENDING.value,
-        attempts=0,
-        available_at=not_before or clock.now(),
-        created_at=clock.now(),
-    )
-    try:
-        # A savepoint, so that losing the race against a concurrent transaction with the same key undoes only
-        # this insert and leaves the caller's transaction usable.
-        with db.begin_nested():
-            db.add(message)
-    except IntegrityError:
-        winner = _job_with_key(idempotency_key)
-        if winner is None:
-            raise
-        return winner
-    return message
+    now = clock.now()
+    values = {
+        "kind": kind,
+        "payload": payload,
+        "idempotency_key": idempotency_key,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "available_at": not_before or now,
+        "created_at": now,
+    }
+    inserted = insert_unless_taken(OutboxMessage, values, OutboxMessage.idempotency_key)
+    if inserted is not None:
+        return inserted
+    winner = _job_with_key(idempotency_key)
+    if winner is None:
+        raise RuntimeError(f"an outbox job with key {idempotency_key!r} was neither added nor found")
+    return winner
 
 
 def _job_with_key(idempotency_key: str) -> OutboxMessage | None:

@@ -28,7 +28,7 @@ from core.residents import find_resident
 from eservices import events, filing
 from eservices import submission_signing as signing
 from eservices.models import Case, CaseEvent, CaseStatus
-from eservices.service import add_case_event
+from eservices.service import add_case_event, announce_submission
 from eservices.signing_models import CosignRequest, CosignStatus, Signature, SignatureRole
 from forms.service import FormDefinition
 from signing import service as bankid
@@ -290,7 +290,7 @@ def release_case(case: Case) -> None:
     audit.record("cosign.complete", "case", case.id, resident_id=case.resident_id, actor=("system", None))
     # Only now is the application submitted: the resident hears it has been received, webhooks say so, and
     # the receipt lists every signature.
-    events.case_submitted.send(case, event=event)
+    announce_submission(case, event=event)
 
 
 # The applicant's side ------------------------------------------------------------------------------------------

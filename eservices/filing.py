@@ -10,14 +10,13 @@ case's unique `draft_id` makes a double click or a browser retry land on the cas
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import IO, Any
 
 from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit, clock
 from core.db import db
@@ -28,7 +27,7 @@ from eservices.attachment_models import Attachment
 from eservices.models import Case, CaseStatus, Channel, Service
 from eservices.service import create_case
 from forms import service as forms
-from forms.models import Draft, FormVersion
+from forms.models import Draft, Form, FormVersion
 from forms.rendering import display_answer, form_values
 from forms.service import Field, FieldError, FormDefinition
 
@@ -188,14 +187,9 @@ def published_version(service: Service) -> FormVersion | None:
     )
 
 
-@lru_cache(maxsize=128)
-def _load(canonical_json: str) -> FormDefinition:
-    return forms.load_definition(canonical_json)
-
-
 def definition_for_version(version: FormVersion) -> FormDefinition:
     """The checked definition of a published version; versions are immutable, so loading is cached by content."""
-    return _load(json.dumps(version.definition, sort_keys=True, ensure_ascii=False))
+    return forms.published_definition(version.definition)
 
 
 def definition_of(draft: Draft) -> FormDefinition:
@@ -339,6 +333,18 @@ def load_draft(draft_id: int, access: DraftAccess, *, for_update: bool = False) 
     if draft is None or not _may_open(draft, access):
         raise DraftNotFound(str(draft_id))
     return draft
+
+
+def unsent_draft_definition(draft_id: int, access: DraftAccess) -> FormDefinition | None:
+    """The form definition of a draft this person may open and has not sent yet; None otherwise (one query)."""
+    row = db.execute(
+        select(Draft, FormVersion)
+        .join(FormVersion, FormVersion.id == Draft.form_version_id)
+        .where(Draft.id == draft_id, ~exists().where(Case.draft_id == Draft.id))
+    ).first()
+    if row is None or not _may_open(row[0], access):
+        return None
+    return definition_for_version(row[1])
 
 
 def submitted_case(draft: Draft) -> Case | None:
@@ -612,6 +618,7 @@ def submit_draft(
         draft_id=draft.id,
         status=status,
     )
+    set_committed_value(case, "form_version", version)  # already loaded: the receipt reads it at commit
     attachments.link_to_case(draft.id, case.id, _storage_keys(definition, final))
     return Submission(case, created=True)
 
@@ -627,8 +634,9 @@ def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, FormVer
     tables as they were when it started, so only a later statement sees the case the first submit created.
     """
     row = db.execute(
-        select(Draft, FormVersion, Service)
+        select(Draft, FormVersion, Form, Service)
         .join(FormVersion, FormVersion.id == Draft.form_version_id)
+        .join(Form, Form.id == FormVersion.form_id)
         .outerjoin(Service, Service.form_id == FormVersion.form_id)
         .where(Draft.id == draft_id)
         .with_for_update(of=Draft)
@@ -636,9 +644,11 @@ def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, FormVer
     ).first()
     if row is None or not _may_open(row[0], access):
         raise DraftNotFound(str(draft_id))
-    draft, version, service = row
+    draft, version, form, service = row
     if service is None:
         raise DraftNotFound(f"no service files the form of draft {draft_id}")
+    # Loaded together, so that what follows (the receipt names the form and version) needs no further reads.
+    set_committed_value(version, "form", form)
     return draft, version, submitted_case(draft), service
 
 

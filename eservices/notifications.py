@@ -127,7 +127,7 @@ def _notify_owner(case: Case, kind: str, occurrence: str, details: dict[str, Any
     queue_notification(case, kind, resident, occurrence, details)
 
 
-@events.case_submitted.connect
+@events.case_submission_committed.connect
 def _on_case_submitted(case: Case, **_extra: Any) -> None:
     # A case is submitted once, so the case itself is the occurrence.
     _notify_owner(case, NotificationKind.SUBMITTED, "submitted")

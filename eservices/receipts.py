@@ -1,9 +1,9 @@
 """Receipts: every submitted case gets a sealed PDF receipt of exactly what was submitted.
 
 When a case is submitted (for co-signed applications: when the last co-signer has signed and the case is
-released), its receipt content is fixed as the transaction commits — every answer with the label the resident
-saw, attachments with their SHA-256 and each signature — and a sealing job is queued in the same transaction.
-The worker renders and seals it.
+released), the worker's follow-up of the submission fixes its receipt content — every answer with the label the
+resident saw, attachments with their SHA-256 and each signature given with the submission — and queues a sealing
+job in the same transaction. The worker then renders and seals it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from core.config import Settings
 from core.db import db
@@ -23,9 +22,8 @@ from eservices.attachment_models import Attachment
 from eservices.models import Case, CaseStatus
 from eservices.submission_signing import signature_lines
 from forms.definition import Field
-from forms.models import Form, FormVersion
 from forms.rendering import display_answer
-from forms.service import label_text, load_definition, visible_pages
+from forms.service import label_text, published_definition, visible_pages
 from signing.document_models import Document
 from signing.documents import service as documents
 from signing.documents.content import (
@@ -62,13 +60,11 @@ def _labelled(field: Field, value: Any, language: str) -> tuple[FieldLabel, Any]
 
 
 def _form_sections(case: Case, language: str) -> tuple[tuple[Section, ...], dict[str, Any], str]:
-    if case.form_version_id is None:
-        return (), dict(case.answers), ""
-    version = db.get(FormVersion, case.form_version_id)
+    version = case.form_version
     if version is None:
         return (), dict(case.answers), ""
-    form = db.get(Form, version.form_id)
-    definition = load_definition(version.definition)
+    form = version.form
+    definition = published_definition(version.definition)
     shown = set(visible_pages(definition, case.answers))
     sections: list[Section] = []
     answers: dict[str, Any] = {}
@@ -84,7 +80,7 @@ def _form_sections(case: Case, language: str) -> tuple[tuple[Section, ...], dict
             answers[field.key] = answer
         if fields:
             sections.append(Section(title=label_text(page.title, language), fields=tuple(fields)))
-    version_name = f"{form.key if form else 'form'} v{version.version}"
+    version_name = f"{form.key} v{version.version}"
     return tuple(sections), answers, version_name
 
 
@@ -129,27 +125,7 @@ def request_case_receipt(case: Case) -> Document | None:
     return documents.request_receipt(case, receipt_content(case))
 
 
-_DUE_KEY = "kanal.receipts_due"
-
-
-@events.case_submitted.connect
+@events.case_submission_committed.connect
 def _on_case_submitted(case: Case, **_extra: Any) -> None:
-    # The receipt is fixed when the transaction commits, not now: signatures recorded later in the same
-    # transaction (the applicant's BankID signature is stored right after the case is created) belong on it.
-    db.info.setdefault(_DUE_KEY, set()).add(case.id)
-
-
-@event.listens_for(Session, "before_commit")
-def _request_due_receipts(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint is released (SQLAlchemy calls this hook for those too); wait for the real commit
-    due: set[int] = session.info.pop(_DUE_KEY, set())
-    for case_id in sorted(due):
-        case = session.get(Case, case_id)
-        if case is not None:
-            request_case_receipt(case)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_due_receipts(session: Session) -> None:
-    session.info.pop(_DUE_KEY, None)
+    # The worker sends this once the submission has committed, so every signature given with it is stored.
+    request_case_receipt(case)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core import audit, clock
+from core import audit, clock, outbox
 from core.db import db, independent_transaction
 from eservices import events
 from eservices.actors import Actor
@@ -161,8 +161,29 @@ def create_case(
         "create", "case", case.id, resident_id=resident_id, actor=actor, details={"reference": case.reference}
     )
     if submitted:
-        events.case_submitted.send(case)
+        announce_submission(case)
     return case
+
+
+SUBMITTED_JOB = "case.submitted"
+
+
+def announce_submission(case: Case, **extra: Any) -> None:
+    """The case is submitted now: followers that must act at once run in this transaction, the rest in a job.
+
+    The job (one row, committed with the case) sends `case_submission_committed` from the worker, so the
+    receipt, webhooks and notifications cost the submit request nothing and cannot be lost.
+    """
+    events.case_submitted.send(case, **extra)
+    outbox.enqueue(SUBMITTED_JOB, {"case_id": case.id}, f"{SUBMITTED_JOB}:{case.id}")
+
+
+@outbox.handler(SUBMITTED_JOB)
+def follow_up_submission(payload: dict[str, Any], _job: outbox.JobContext) -> None:
+    case = db.get(Case, int(payload["case_id"]))
+    if case is None:
+        return  # deleted since (a test resident, or erased on request): nobody left to tell
+    events.case_submission_committed.send(case)
 
 
 # Case handling lives in its own module; its main entry points are part of this public face too.

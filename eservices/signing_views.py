@@ -68,13 +68,8 @@ def _start_error(error: bankid.BankIDError) -> str:
 
 def must_sign(draft_id: int, access: filing.DraftAccess) -> bool:
     """Whether sending this draft must go through the sign step (its form requires a BankID signature)."""
-    try:
-        draft = filing.load_draft(draft_id, access)
-    except filing.DraftNotFound:
-        return False
-    if filing.submitted_case(draft) is not None:
-        return False
-    return signing.requires_signature(filing.definition_of(draft))
+    definition = filing.unsent_draft_definition(draft_id, access)
+    return definition is not None and signing.requires_signature(definition)
 
 
 # The applicant's sign step --------------------------------------------------------------------------------------

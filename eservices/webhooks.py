@@ -161,7 +161,7 @@ def deliver_webhook(payload: dict[str, Any], job: outbox.JobContext) -> None:
 outbox.registry.register(DELIVER_JOB, deliver_webhook)
 
 
-@events.case_submitted.connect
+@events.case_submission_committed.connect
 def _on_submitted(case: Case, **_extra: Any) -> None:
     queue_webhooks(case, "case.submitted", "submitted")
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.clock import now
-from core.db import db
+from core.db import db, insert_unless_taken
 from forms.builder_models import FormRating, FormSubmissionRecord
 from forms.models import Draft, Form, FormVersion
 from forms.service import is_answered, label_text
@@ -41,27 +41,27 @@ class RatingRefused(ValueError):
 
 def record_submission(draft: Draft) -> FormSubmissionRecord:
     """Remember a submitted draft for the statistics; calling it again for the same draft changes nothing."""
-    existing = db.scalar(select(FormSubmissionRecord).where(FormSubmissionRecord.draft_id == draft.id))
-    if existing is not None:
-        return existing
     version = db.get(FormVersion, draft.form_version_id)
     if version is None:
         raise ValueError(f"draft {draft.id} has no form version")
     answered = [key for key, value in (draft.answers or {}).items() if is_answered(value)]
     origins = draft.prefilled or {}
     prefilled_keys = {path.split("[", 1)[0] for path in origins}
-    record = FormSubmissionRecord(
-        form_id=version.form_id,
-        form_version_id=version.id,
-        draft_id=draft.id,
-        channel=draft.channel,
-        started_at=draft.created_at,
-        submitted_at=now(),
-        answer_count=len(answered),
-        prefilled_count=sum(1 for key in answered if key in prefilled_keys),
-    )
-    db.add(record)
-    db.flush()
+    values = {
+        "form_id": version.form_id,
+        "form_version_id": version.id,
+        "draft_id": draft.id,
+        "channel": draft.channel,
+        "started_at": draft.created_at,
+        "submitted_at": now(),
+        "answer_count": len(answered),
+        "prefilled_count": sum(1 for key in answered if key in prefilled_keys),
+    }
+    record = insert_unless_taken(FormSubmissionRecord, values, FormSubmissionRecord.draft_id)
+    if record is None:
+        record = db.scalar(select(FormSubmissionRecord).where(FormSubmissionRecord.draft_id == draft.id))
+    if record is None:
+        raise RuntimeError(f"the statistics record of draft {draft.id} was neither added nor found")
     return record
 
 

@@ -6,7 +6,9 @@ only this module.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,7 @@ __all__ = [
     "next_page",
     "prefill",
     "previous_page",
+    "published_definition",
     "record_submission",
     "render_information",
     "validate_definition",
@@ -94,6 +97,20 @@ def load_definition(
     if definition is None:
         raise DefinitionError([problem for problem in problems if problem.severity == "error"])
     return definition
+
+
+def published_definition(data: Mapping[str, Any]) -> FormDefinition:
+    """The checked definition of a published form version.
+
+    Published versions never change, so each distinct content is checked against the schema once per process
+    (the check is by far the most expensive step of loading) and the engine's immutable result is shared.
+    """
+    return _load_canonical(json.dumps(data, sort_keys=True, ensure_ascii=False))
+
+
+@lru_cache(maxsize=256)
+def _load_canonical(canonical_json: str) -> FormDefinition:
+    return load_definition(canonical_json)
 
 
 def evaluate_page(definition: FormDefinition, page_id: str, answers: Mapping[str, Any]) -> PageState:

@@ -132,9 +132,38 @@ def make_case(
     from eservices.service import create_case
 
     resident = resident or make_resident()
-    return create_case(
+    case = create_case(
         service or make_service(), resident.id, answers if answers is not None else {}, **options
     )
+    follow_up_submissions()
+    return case
+
+
+def follow_up_submissions() -> int:
+    """Do now, in this transaction, what the worker does once submissions have committed: each pending
+    `case.submitted` job (receipt, webhooks, notifications) is performed by its real handler and marked done.
+    """
+    from sqlalchemy import select
+
+    from core import clock, outbox
+    from core.models import OutboxMessage, OutboxStatus
+    from eservices.service import SUBMITTED_JOB, follow_up_submission
+
+    due = list(
+        db.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == SUBMITTED_JOB, OutboxMessage.status == OutboxStatus.PENDING.value)
+            .order_by(OutboxMessage.id)
+        )
+    )
+    for job in due:
+        follow_up_submission(
+            job.payload, outbox.JobContext(job.id, job.kind, job.idempotency_key, 1, "tests")
+        )
+        job.status = OutboxStatus.DONE.value
+        job.completed_at = clock.now()
+    db.flush()
+    return len(due)
 
 
 def make_api_token(departments: list[Department] | None = None, **overrides: Any) -> tuple[Any, str]:

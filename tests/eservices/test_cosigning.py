@@ -23,7 +23,7 @@ from signing.document_models import Document
 from signing.documents.content import DocumentContent
 from signing.emulator.process import EmulatorControl
 from signing.models import BankIDOrder, OrderState
-from tests.builders import make_resident
+from tests.builders import follow_up_submissions, make_resident
 from tests.eservices.filing_helpers import location, log_in, make_eservice
 from tests.eservices.signing_helpers import (
     FATIMA,
@@ -142,6 +142,8 @@ def test_the_case_reaches_the_queue_only_when_every_cosigner_has_signed(
     ]
     final = browser(app, people["fatima"]).get(f"/signatures/{case.reference}").get_data(as_text=True)
     assert "data-all-signed" in final
+    assert receipts_for(case) == []  # the worker follows the release up with the receipt
+    follow_up_submissions()
     [receipt] = receipts_for(case)
     assert len(DocumentContent.from_json(receipt.content).signatures) == 3
 

@@ -12,7 +12,7 @@ from eservices.receipts import request_case_receipt
 from eservices.service import create_case
 from signing.document_models import Document
 from signing.documents.content import DocumentContent
-from tests.builders import make_resident
+from tests.builders import follow_up_submissions, make_resident
 from tests.eservices.filing_helpers import make_eservice
 
 
@@ -32,7 +32,9 @@ def test_a_submitted_case_gets_a_receipt_with_labelled_answers_queued_for_sealin
         channel=Channel.SELF_SERVICE,
         form_version_id=version.id,
     )
-    db.commit()  # the receipt is fixed as the submission's transaction commits
+    db.commit()
+    assert receipts() == []  # the worker fixes the receipt once the submission has committed
+    follow_up_submissions()
 
     [receipt] = receipts()
     content = DocumentContent.from_json(receipt.content)

@@ -28,7 +28,7 @@ from signing.document_models import Document
 from signing.documents.content import DocumentContent
 from signing.emulator.process import EmulatorControl
 from signing.models import BankIDOrder, OrderState
-from tests.builders import make_resident
+from tests.builders import follow_up_submissions, make_resident
 from tests.eservices.filing_helpers import location, log_in, make_eservice
 from tests.eservices.signing_helpers import (
     FATIMA,
@@ -98,7 +98,8 @@ def test_a_form_that_must_be_signed_is_sent_by_signing_it_with_bankid(
     with app.test_request_context(headers={"Accept-Language": "en"}):
         lines = signing.signature_lines(case.id)
     assert [(line.signer_name, line.method) for line in lines] == [("Fatima Ahmadi", "BankID")]
-    # The receipt queued for sealing lists the signature recorded in the same transaction.
+    # The receipt the worker queues for sealing once the submission has committed lists the signature.
+    follow_up_submissions()
     receipt = db.scalar(select(Document).where(Document.case_id == case.id, Document.kind == "receipt"))
     assert receipt is not None
     assert [line.signer_name for line in DocumentContent.from_json(receipt.content).signatures] == [
