@@ -125,6 +125,11 @@ def describe_event(event: CaseEvent, *, for_resident: bool, labels: Mapping[str,
         )
     if kind == "attachment_added":
         return _("File added: %(name)s.", name=data.get("filename", ""))
+    if kind == "signed_on_paper":
+        return _(
+            "Signed on paper, scanned signature page attached by agent %(name)s.",
+            name=data.get("agent_name", ""),
+        )
     if kind == "completion_submitted":
         return _("The completion was sent.")
     if kind == "decided":
