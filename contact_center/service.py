@@ -285,6 +285,8 @@ class ResidentRecord:
     history: list[HistoryItem]
     open_callbacks: list[CallbackRequest]
     extras: dict[str, Any] = field(default_factory=dict)
+    signature_pages: dict[int, Any] = field(default_factory=dict)
+    """Case id → the scanned page the resident signed on paper, for the cases signed so."""
 
 
 def _require_agent(agent: StaffUser) -> None:
@@ -324,6 +326,7 @@ def open_resident_record(agent: StaffUser, resident_id: int, *, reason: str, cha
         cases=cases,
         waiting_for_signature=[case for case in cases if case.status == CaseStatus.DRAFT_SIGNING.value],
         messages={case.id: casework.case_messages(case) for case in cases},
+        signature_pages=_signature_pages(cases),
         history=contact_history(resident.id),
         open_callbacks=list(
             db.scalars(
@@ -336,6 +339,16 @@ def open_resident_record(agent: StaffUser, resident_id: int, *, reason: str, cha
             )
         ),
     )
+
+
+def _signature_pages(cases: Iterable[Case]) -> dict[int, Any]:
+    pages = {}
+    for case in cases:
+        if case.signature_method == SignatureMethod.PAPER.value:
+            page = casework.signature_page(case)
+            if page is not None:
+                pages[case.id] = page
+    return pages
 
 
 def contact_history(resident_id: int, limit: int = 200) -> list[HistoryItem]:

@@ -188,6 +188,7 @@ def _names() -> dict[str, Any]:
         "callback_status_names": _callback_status_names(),
         "preferred_time_names": forms.preferred_time_names(),
         "language_names": dict(forms.language_choices()),
+        "signature_method_names": casework.signature_method_names(),
     }
 
 

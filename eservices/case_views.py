@@ -170,6 +170,8 @@ def _render_case(case: Case, message_form: ResidentMessageForm, status: int = 20
             case=case,
             status_names=case_status_names(),
             assisted_by=assisted_by,
+            signature_method_names=casework.signature_method_names(),
+            signature_page=casework.signature_page(case),
             timeline=[(event, describe_event(event, for_resident=True, labels=labels)) for event in events],
             documents=casework.case_documents(case),
             decisions=casework.case_decisions(case),

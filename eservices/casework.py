@@ -40,7 +40,7 @@ from eservices.casework_models import (
     ServiceWorkflow,
 )
 from eservices.decision_document import decision_content, request_decision
-from eservices.models import Case, CaseEvent, CaseStatus, Service
+from eservices.models import Case, CaseEvent, CaseStatus, Service, SignatureMethod
 from forms import service as forms
 from forms.service import FormDefinition
 from signing.document_models import Document
@@ -99,6 +99,7 @@ __all__ = [
     "send_message_from_resident",
     "send_message_to_resident",
     "set_service_workflow",
+    "signature_method_names",
     "signature_page",
     "submit_completion",
     "timeline",
@@ -692,6 +693,16 @@ def signature_page(case: Case) -> CaseAttachment | None:
         .order_by(CaseAttachment.id)
         .limit(1)
     )
+
+
+def signature_method_names() -> dict[str | None, Message]:
+    """How a case was signed, as residents and staff read it (None: the case was sent without a signature)."""
+    return {
+        SignatureMethod.BANKID.value: _("Signed with BankID"),
+        SignatureMethod.BANKID_PHONE.value: _("Signed with BankID on the resident's phone during a call"),
+        SignatureMethod.PAPER.value: _("Signed on paper"),
+        None: _("Not signed"),
+    }
 
 
 def find_attachment(case: Case, attachment_id: int) -> CaseAttachment:

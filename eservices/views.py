@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from core.auth import current_resident, require_resident
 from eservices import service
-from eservices.models import CaseStatus, SignatureMethod
+from eservices.models import CaseStatus
 
 blueprint = Blueprint("eservices", __name__, template_folder="templates")
 
@@ -49,16 +49,6 @@ def index() -> str:
         cases=service.cases_for_resident(resident.id),
         case_status_names=case_status_names(),
     )
-
-
-def signature_method_names() -> dict[str | None, str]:
-    """How a case was signed, as residents and staff read it (None: the case was sent without a signature)."""
-    return {
-        SignatureMethod.BANKID.value: _("Signed with BankID"),
-        SignatureMethod.BANKID_PHONE.value: _("Signed with BankID on the resident's phone during a call"),
-        SignatureMethod.PAPER.value: _("Signed on paper"),
-        None: _("Not signed"),
-    }
 
 
 def case_status_names() -> dict[str, str]:
