@@ -34,7 +34,7 @@ from core import audit, clock
 from core.config import Settings
 from core.db import db
 from core.models import Queue, Resident, Role, StaffUser
-from eservices import casework, catalogue, filing, submission_signing
+from eservices import casework, catalogue, cosigning, filing, submission_signing
 from eservices import service as eservices
 from eservices.models import Case, CaseStatus, Channel, Service, SignatureMethod
 from signing import service as signing
@@ -931,7 +931,8 @@ def submit_on_behalf(
 
     `signature` says how the resident signed: `SignatureChoice.BANKID_PHONE` with the used `phone_order` the agent
     started for this draft, or `SignatureChoice.PAPER` with the scanned `signature_page`. A form that requires a
-    signature is never filed without one. Everything is checked before the case is made, so a refusal leaves the
+    signature is never filed without one, and people the form names as co-signers are asked to sign with their own
+    BankID (the case waits for them). Everything is checked before the case is made, so a refusal leaves the
     draft as it was. Raises filing.DraftIncomplete when answers are missing and InvalidInput (with a message for
     the agent) for an unknown identity method, a missing or unusable signature, or a scan that is not a PDF,
     PNG or JPEG file.
@@ -970,6 +971,16 @@ def submit_on_behalf(
                 "the page they signed on paper."
             )
         )
+    cosigners: list[str] = []
+    if signature_method is not None:
+        # Whoever else the form names must still co-sign with their own BankID, as when a resident files it.
+        cosigners = submission_signing.named_cosigners(
+            filing.definition_of(draft), filing.final_answers(draft, language)
+        )
+        if resident.personnummer in cosigners:
+            raise InvalidInput(
+                N_("The resident cannot co-sign their own application. Name the other person who must sign.")
+            )
     submission = filing.submit_draft(
         draft_id,
         access,
@@ -978,6 +989,7 @@ def submit_on_behalf(
         identity_method=identity_method,
         signature_method=signature_method,
         assisted_by_id=agent.id,
+        status=CaseStatus.DRAFT_SIGNING if cosigners else CaseStatus.SUBMITTED,
     )
     case = submission.case
     if not submission.created:
@@ -993,6 +1005,9 @@ def submit_on_behalf(
     if scan is not None:
         page = casework.attach_signature_page(case, agent, scan)
         details["signature_page"] = {"attachment": page.id, "sha256": page.sha256}
+    if cosigners:
+        cosigning.request_cosignatures(case, cosigners)
+        details["cosigners"] = len(cosigners)
     audit.record(
         "submit_on_behalf",
         "case",

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from contact_center import service
 from core import clock
@@ -20,11 +21,13 @@ from core.storage import get_storage
 from eservices import casework, events, filing
 from eservices.casework_models import CaseAttachment
 from eservices.models import Case, Service
+from eservices.signing_models import CosignRequest
+from forms import rendering
 from signing import service as signing
 from tests.builders import make_resident
 from tests.contact_center.conftest import make_agent
 from tests.eservices.filing_helpers import EXE, HTML, PDF, PNG, make_eservice
-from tests.eservices.signing_helpers import signed_form
+from tests.eservices.signing_helpers import JOHAN, signed_form
 
 REASON = "Caller cannot sign digitally"
 
@@ -288,3 +291,34 @@ def test_a_second_submit_of_the_same_draft_gives_the_same_case_without_a_second_
     again = submit(agent, resident, draft, signature=service.SignatureChoice.PAPER, signature_page=scan(PNG))
     assert again is first
     assert len(db.scalars(select(CaseAttachment)).all()) == 1
+
+
+def test_co_signers_named_in_a_form_signed_on_paper_are_still_asked_to_sign(app: Flask) -> None:
+    agent, resident = make_agent(), make_resident()
+    item = make_eservice(signed_form(cosigners=True, key="with-guardians"), slug="with-guardians")
+    draft = service.start_filing_on_behalf(agent, resident, item, channel="letter", reason=REASON)
+    answers = {"nickname": "Kim", "guardians[0].guardian_pnr": JOHAN}
+    outcome = filing.save_page(draft, filing.Step("about"), parse_page(draft, answers), {}, "en")
+    assert outcome.saved, outcome.errors
+
+    case = submit(agent, resident, draft, signature=service.SignatureChoice.PAPER, signature_page=scan())
+
+    assert (case.status, case.signature_method) == ("awaiting_signatures", "paper")
+    requests = db.scalars(select(CosignRequest).where(CosignRequest.case_id == case.id)).all()
+    assert [(request.personal_number, request.status) for request in requests] == [(JOHAN, "pending")]
+
+
+def test_the_resident_cannot_be_their_own_co_signer(app: Flask) -> None:
+    agent, resident = make_agent(), make_resident(personnummer=JOHAN)
+    item = make_eservice(signed_form(cosigners=True, key="with-guardians"), slug="with-guardians")
+    draft = service.start_filing_on_behalf(agent, resident, item, channel="letter", reason=REASON)
+    answers = {"nickname": "Kim", "guardians[0].guardian_pnr": JOHAN}
+    filing.save_page(draft, filing.Step("about"), parse_page(draft, answers), {}, "en")
+    with pytest.raises(service.InvalidInput, match="cannot co-sign their own"):
+        submit(agent, resident, draft, signature=service.SignatureChoice.PAPER, signature_page=scan())
+    assert cases() == []
+
+
+def parse_page(draft: Any, form: dict[str, str]) -> dict[str, Any]:
+    """The page's answers as the browser would send them (field names as the page renders them)."""
+    return rendering.parse_page(filing.definition_of(draft), "about", MultiDict(form))
