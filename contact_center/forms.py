@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     EmailField,
     HiddenField,
@@ -19,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from contact_center.models import AssistedChannel, CallbackOutcome, ContactOutcome, PreferredTime
-from contact_center.service import InvalidInput, normalise_phone
+from contact_center.service import IdentityMethod, InvalidInput, normalise_phone
 
 
 def channel_choices() -> list[tuple[str, Any]]:
@@ -131,6 +132,29 @@ class PhoneBankIDForm(FlaskForm):
         _l("Text to sign (leave empty to only identify the resident)"),
         validators=[Optional(), Length(max=1000)],
         filters=[_strip],
+    )
+
+
+def identity_without_signature_choices() -> list[tuple[str, Any]]:
+    return [
+        (IdentityMethod.ID_DOCUMENT, _l("Identity document shown at the desk")),
+        (IdentityMethod.KNOWN_EARLIER, _l("Known from an earlier contact")),
+    ]
+
+
+class PaperSignatureForm(FlaskForm):
+    """The resident signed the application on paper: how their identity was checked, and the scanned page."""
+
+    identity_method = RadioField(
+        _l("How was the resident's identity verified?"),
+        choices=identity_without_signature_choices(),
+        default=IdentityMethod.ID_DOCUMENT,
+        validators=[DataRequired(_l("Choose how the resident's identity was verified."))],
+    )
+    signature_page = FileField(
+        _l("Scanned signature page"),
+        description=_l("The page the resident signed, scanned as PDF, PNG or JPEG, at most 10 MB."),
+        validators=[FileRequired(_l("Attach the scanned page the resident signed on paper."))],
     )
 
 

@@ -34,9 +34,9 @@ from core import audit, clock
 from core.config import Settings
 from core.db import db
 from core.models import Queue, Resident, Role, StaffUser
-from eservices import casework, catalogue, filing
+from eservices import casework, catalogue, cosigning, filing, submission_signing
 from eservices import service as eservices
-from eservices.models import Case, CaseStatus, Channel, Service
+from eservices.models import Case, CaseStatus, Channel, Service, SignatureMethod
 from signing import service as signing
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "PreferredTime",
     "ResidentRecord",
     "RoutingRule",
+    "SignatureChoice",
     "agents_speaking",
     "callback_for_agent",
     "claim_callback",
@@ -74,6 +75,7 @@ __all__ = [
     "open_resident_record",
     "personnummer_candidates",
     "phone_order_for_agent",
+    "phone_signed_draft_id",
     "queue_callbacks",
     "queue_for_agent",
     "queues_for_agent",
@@ -83,6 +85,7 @@ __all__ = [
     "search_residents",
     "send_eservice_link",
     "services_for_guidance",
+    "signature_page_for_agent",
     "start_filing_on_behalf",
     "start_phone_bankid",
     "submit_on_behalf",
@@ -282,6 +285,8 @@ class ResidentRecord:
     history: list[HistoryItem]
     open_callbacks: list[CallbackRequest]
     extras: dict[str, Any] = field(default_factory=dict)
+    signature_pages: dict[int, Any] = field(default_factory=dict)
+    """Case id → the scanned page the resident signed on paper, for the cases signed so."""
 
 
 def _require_agent(agent: StaffUser) -> None:
@@ -321,6 +326,7 @@ def open_resident_record(agent: StaffUser, resident_id: int, *, reason: str, cha
         cases=cases,
         waiting_for_signature=[case for case in cases if case.status == CaseStatus.DRAFT_SIGNING.value],
         messages={case.id: casework.case_messages(case) for case in cases},
+        signature_pages=_signature_pages(cases),
         history=contact_history(resident.id),
         open_callbacks=list(
             db.scalars(
@@ -333,6 +339,16 @@ def open_resident_record(agent: StaffUser, resident_id: int, *, reason: str, cha
             )
         ),
     )
+
+
+def _signature_pages(cases: Iterable[Case]) -> dict[int, Any]:
+    pages = {}
+    for case in cases:
+        if case.signature_method == SignatureMethod.PAPER.value:
+            page = casework.signature_page(case)
+            if page is not None:
+                pages[case.id] = page
+    return pages
 
 
 def contact_history(resident_id: int, limit: int = 200) -> list[HistoryItem]:
@@ -852,6 +868,52 @@ def draft_for_agent(agent: StaffUser, resident: Resident, draft_id: int) -> Any:
         raise AccessDenied(404, "draft", draft_id) from None
 
 
+class SignatureChoice:
+    """How the resident signs what the agent files for them, when the form requires a signature."""
+
+    BANKID_PHONE = SignatureMethod.BANKID_PHONE.value  # BankID on the resident's own phone, during the call
+    PAPER = SignatureMethod.PAPER.value  # on paper; the agent attaches the scanned signature page
+
+    ALL = (BANKID_PHONE, PAPER)
+
+
+def phone_signed_draft_id(order: signing.BankIDOrder) -> int | None:
+    """The draft a phone sign order was started for: its next page is that draft's check page."""
+    parts = (order.next_url or "").split("?", 1)[0].rstrip("/").split("/")
+    if len(parts) >= 2 and parts[-1] == "check" and parts[-2].isdigit():
+        return int(parts[-2])
+    return None
+
+
+def _phone_signature_holds(
+    agent: StaffUser, resident: Resident, draft: Any, order: signing.BankIDOrder | None
+) -> bool:
+    """Whether `order` is this agent's phone sign order for this draft, used, signed by this resident, and no
+    answer has changed since the order was started (the resident confirmed the answers read to them then)."""
+    if order is None:
+        return False
+    user = (order.completion_data or {}).get("user", {})
+    return (
+        order.purpose == signing.OrderPurpose.PHONE_SIGN.value
+        and order.state == signing.OrderState.CONSUMED.value
+        and order.staff_user_id == agent.id
+        and order.subject_kind == PHONE_SUBJECT
+        and order.subject_id == str(resident.id)
+        and str(user.get("personalNumber", "")) == resident.personnummer
+        and phone_signed_draft_id(order) == draft.id
+        and draft.updated_at <= order.created_at
+    )
+
+
+def _scan_upload(scan: casework.Upload) -> casework.Upload:
+    """The scanned signature page, checked by its content before anything is filed (CaseRuleError → InvalidInput)."""
+    try:
+        casework.check_upload(scan)
+    except casework.CaseRuleError as problem:
+        raise InvalidInput(str(problem)) from None
+    return scan
+
+
 def submit_on_behalf(
     agent: StaffUser,
     resident: Resident,
@@ -861,26 +923,91 @@ def submit_on_behalf(
     language: str,
     reason: str,
     started_at: dt.datetime | None = None,
+    signature: str | None = None,
+    phone_order: signing.BankIDOrder | None = None,
+    signature_page: casework.Upload | None = None,
 ) -> Case:
     """Submit the resident's draft as their case, assisted by the agent, and log the contact as e-service filed.
 
-    Raises filing.DraftIncomplete when answers are missing and InvalidInput for an unknown identity method.
+    `signature` says how the resident signed: `SignatureChoice.BANKID_PHONE` with the used `phone_order` the agent
+    started for this draft, or `SignatureChoice.PAPER` with the scanned `signature_page`. A form that requires a
+    signature is never filed without one, and people the form names as co-signers are asked to sign with their own
+    BankID (the case waits for them). Everything is checked before the case is made, so a refusal leaves the
+    draft as it was. Raises filing.DraftIncomplete when answers are missing and InvalidInput (with a message for
+    the agent) for an unknown identity method, a missing or unusable signature, or a scan that is not a PDF,
+    PNG or JPEG file.
     """
     _require_agent(agent)
     if identity_method not in IdentityMethod.ALL:
         raise InvalidInput(N_("Choose how the resident's identity was verified."))
+    access = filing.DraftAccess(resident_id=resident.id)
+    draft = draft_for_agent(agent, resident, draft_id)
+    existing = filing.submitted_case(draft)
+    if existing is not None:
+        return existing  # a double click: the first click filed it
+    if signature is None and identity_method == IdentityMethod.BANKID_PHONE:
+        signature = SignatureChoice.BANKID_PHONE
+    signature_method: SignatureMethod | None = None
+    scan: casework.Upload | None = None
+    if signature == SignatureChoice.BANKID_PHONE:
+        if not _phone_signature_holds(agent, resident, draft, phone_order):
+            raise InvalidInput(N_("The resident has not signed with BankID yet."))
+        signature_method = SignatureMethod.BANKID_PHONE
+    elif signature == SignatureChoice.PAPER:
+        if identity_method not in IdentityMethod.WITHOUT_SIGNATURE:
+            raise InvalidInput(N_("Choose how the resident's identity was verified."))
+        if signature_page is None or not signature_page.data:
+            raise InvalidInput(N_("Attach the scanned page the resident signed on paper."))
+        scan = _scan_upload(signature_page)
+        signature_method = SignatureMethod.PAPER
+    elif signature is not None:
+        raise InvalidInput(N_("Choose how the resident signed."))
+    elif identity_method not in IdentityMethod.WITHOUT_SIGNATURE:
+        raise InvalidInput(N_("The resident has not signed with BankID yet."))
+    elif submission_signing.requires_signature(filing.definition_of(draft)):
+        raise InvalidInput(
+            N_(
+                "This e-service must be signed: ask the resident to sign with BankID on their phone, or attach "
+                "the page they signed on paper."
+            )
+        )
+    cosigners: list[str] = []
+    if signature_method is not None:
+        # Whoever else the form names must still co-sign with their own BankID, as when a resident files it.
+        cosigners = submission_signing.named_cosigners(
+            filing.definition_of(draft), filing.final_answers(draft, language)
+        )
+        if resident.personnummer in cosigners:
+            raise InvalidInput(
+                N_("The resident cannot co-sign their own application. Name the other person who must sign.")
+            )
     submission = filing.submit_draft(
         draft_id,
-        filing.DraftAccess(resident_id=resident.id),
+        access,
         _agent_actor(agent),
         language,
         identity_method=identity_method,
+        signature_method=signature_method,
+        assisted_by_id=agent.id,
+        status=CaseStatus.DRAFT_SIGNING if cosigners else CaseStatus.SUBMITTED,
     )
     case = submission.case
     if not submission.created:
         return case
-    # The filing flow records the actor on the timeline; the case's own column says who assisted.
-    case.assisted_by_id = agent.id
+    details: dict[str, Any] = {
+        "reference": case.reference,
+        "channel": case.channel,
+        "identity_method": identity_method,
+        "signature_method": case.signature_method,
+    }
+    if phone_order is not None and signature_method is SignatureMethod.BANKID_PHONE:
+        details["order_ref"] = phone_order.order_ref
+    if scan is not None:
+        page = casework.attach_signature_page(case, agent, scan)
+        details["signature_page"] = {"attachment": page.id, "sha256": page.sha256}
+    if cosigners:
+        cosigning.request_cosignatures(case, cosigners)
+        details["cosigners"] = len(cosigners)
     audit.record(
         "submit_on_behalf",
         "case",
@@ -888,7 +1015,7 @@ def submit_on_behalf(
         resident_id=resident.id,
         reason=reason,
         actor=_actor(agent),
-        details={"reference": case.reference, "channel": case.channel, "identity_method": identity_method},
+        details=details,
     )
     log_contact(
         agent,
@@ -901,3 +1028,28 @@ def submit_on_behalf(
         reason=reason,
     )
     return case
+
+
+def signature_page_for_agent(agent: StaffUser, resident: Resident, reference: str, *, reason: str) -> Any:
+    """The scanned signature page of one of the resident's cases, for an agent who opened their record.
+
+    404 (logged) for a case that is not this resident's or has no signature page; the read is audit-logged with
+    the record's reason.
+    """
+    _require_agent(agent)
+    case = db.scalar(select(Case).where(Case.reference == reference[:20]))
+    if case is None or case.resident_id != resident.id:
+        raise AccessDenied(404, "case", reference)
+    page = casework.signature_page(case)
+    if page is None:
+        raise AccessDenied(404, "case_attachment", reference)
+    audit.record(
+        "read",
+        "case_attachment",
+        page.id,
+        resident_id=resident.id,
+        reason=reason,
+        actor=_actor(agent),
+        details={"reference": case.reference, "purpose": page.purpose},
+    )
+    return page

@@ -5,6 +5,7 @@ BankID), the resident's "call me back" form and the channel statistics with thei
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 from flask import (
@@ -16,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -30,11 +32,11 @@ from core.auth import current_resident, current_staff, require_staff
 from core.i18n import current_language, translated
 from core.models import Role, StaffUser
 from core.security import limiter
-from eservices import filing
+from eservices import casework, filing, submission_signing
 from eservices import service as eservices
 from eservices.models import CaseStatus
 from forms import service as forms_service
-from forms.rendering import PrefillMarks, form_values, page_view, parse_page
+from forms.rendering import PrefillMarks, field_id, form_values, page_view, parse_page
 from signing import service as signing
 
 blueprint = Blueprint("contact_center", __name__, url_prefix="/agent", template_folder="templates")
@@ -186,6 +188,7 @@ def _names() -> dict[str, Any]:
         "callback_status_names": _callback_status_names(),
         "preferred_time_names": forms.preferred_time_names(),
         "language_names": dict(forms.language_choices()),
+        "signature_method_names": casework.signature_method_names(),
     }
 
 
@@ -342,19 +345,34 @@ def bankid_order(order_ref: str) -> Any:
     if order.state == signing.OrderState.COMPLETE.value:
         verified = service.record_phone_bankid_result(_agent(), order)
         if verified and order.purpose == signing.OrderPurpose.PHONE_SIGN.value and order.next_url:
-            _remember_signed_draft(order.next_url)
+            _remember_signed_draft(order)
             flash(_("The resident signed with BankID on their phone."), "success")
             return redirect(order.next_url)
     status = signing.order_status(order, current_language(), mobile=False)
     return render_template("contact_center/bankid.html", order=order, status=status, verified=verified)
 
 
-def _remember_signed_draft(next_url: str) -> None:
-    # The order's next_url is the draft's check page, which this blueprint built: /.../drafts/<id>/check.
-    parts = next_url.rstrip("/").split("/")
-    if len(parts) >= 2 and parts[-1] == "check" and parts[-2].isdigit():
-        signed = [item for item in session.get(_SIGNED_DRAFTS_KEY, []) if isinstance(item, int)]
-        session[_SIGNED_DRAFTS_KEY] = [*signed, int(parts[-2])][-10:]
+def _remember_signed_draft(order: signing.BankIDOrder) -> None:
+    # The order was started from a draft's check page: the submit button there hands it to the service, which
+    # checks it again (this agent's, used, signed by the resident, no answer changed since).
+    draft_id = service.phone_signed_draft_id(order)
+    if draft_id is not None:
+        signed = {key: value for key, value in _signed_drafts().items() if key != str(draft_id)}
+        session[_SIGNED_DRAFTS_KEY] = dict([*signed.items(), (str(draft_id), order.order_ref)][-10:])
+
+
+def _signed_drafts() -> dict[str, str]:
+    """Drafts the resident signed by phone BankID in this session: draft id → order reference."""
+    stored = session.get(_SIGNED_DRAFTS_KEY)
+    if not isinstance(stored, dict):
+        return {}
+    return {str(key): str(value) for key, value in stored.items()}
+
+
+def _forget_signed_draft(draft_id: int) -> None:
+    session[_SIGNED_DRAFTS_KEY] = {
+        key: value for key, value in _signed_drafts().items() if key != str(draft_id)
+    }
 
 
 @blueprint.post("/bankid/<order_ref>/collect")
@@ -788,9 +806,7 @@ def draft_page(resident_id: int, draft_id: int, page_id: str, field_key: str | N
             )
         if outcome.saved:
             # A changed answer needs a new signature: the resident signed what they were read before.
-            session[_SIGNED_DRAFTS_KEY] = [
-                item for item in session.get(_SIGNED_DRAFTS_KEY, []) if item != draft.id
-            ]
+            _forget_signed_draft(draft.id)
             return redirect(_draft_step_url(resident.id, draft, outcome.next_step), 303)
         values, logic_answers, errors, status = outcome.values, outcome.logic_answers, outcome.errors, 400
     prefilled_answers, origins = filing.prefill_marks_of(draft)
@@ -823,13 +839,13 @@ def draft_page(resident_id: int, draft_id: int, page_id: str, field_key: str | N
     ), status
 
 
-@blueprint.get("/residents/<int:resident_id>/drafts/<int:draft_id>/check")
-def draft_check(resident_id: int, draft_id: int) -> Any:
-    found = _resident_with_opening(resident_id)
-    if isinstance(found, WerkzeugResponse):
-        return found
-    resident, _opening = found
-    draft = _guarded(service.draft_for_agent, _agent(), resident, draft_id)
+def _render_check(
+    resident: Any,
+    draft: Any,
+    *,
+    paper_form: forms.PaperSignatureForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     language = current_language()
     definition = filing.definition_of(draft)
     summary = filing.check_answers(draft, language)
@@ -840,14 +856,49 @@ def draft_check(resident_id: int, draft_id: int) -> Any:
         summary=summary,
         service=filing.service_of(draft),
         form_title=forms_service.label_text(definition.title, language),
-        change_url=lambda step: _draft_step_url(resident.id, draft, step),
+        change_url=lambda row: _draft_step_url(resident.id, draft, row.step) + "#" + field_id(row.field_key),
         problem_url=_draft_step_url(resident.id, draft, summary.first_problem)
         if summary.first_problem
         else None,
-        signed=draft.id in session.get(_SIGNED_DRAFTS_KEY, []),
+        signed=str(draft.id) in _signed_drafts(),
+        requires_signature=submission_signing.requires_signature(definition),
+        paper_form=paper_form or forms.PaperSignatureForm(formdata=None),
         identity_names=_identity_names(),
         without_signature=service.IdentityMethod.WITHOUT_SIGNATURE,
         bankid_phone=service.IdentityMethod.BANKID_PHONE,
+    ), status
+
+
+@blueprint.get("/residents/<int:resident_id>/drafts/<int:draft_id>/check")
+def draft_check(resident_id: int, draft_id: int) -> Any:
+    found = _resident_with_opening(resident_id)
+    if isinstance(found, WerkzeugResponse):
+        return found
+    resident, _opening = found
+    draft = _guarded(service.draft_for_agent, _agent(), resident, draft_id)
+    return _render_check(resident, draft)
+
+
+@blueprint.post("/residents/<int:resident_id>/drafts/<int:draft_id>/check")
+def draft_sign_on_paper(resident_id: int, draft_id: int) -> Any:
+    """The resident signed on paper: file the application with the scanned signature page attached."""
+    found = _resident_with_opening(resident_id)
+    if isinstance(found, WerkzeugResponse):
+        return found
+    resident, opening = found
+    draft = _guarded(service.draft_for_agent, _agent(), resident, draft_id)
+    form = forms.PaperSignatureForm()
+    if not form.validate_on_submit():
+        return _render_check(resident, draft, paper_form=form, status=400)
+    upload = form.signature_page.data
+    return _submit(
+        resident,
+        draft_id,
+        opening,
+        identity_method=form.identity_method.data,
+        signature=service.SignatureChoice.PAPER,
+        signature_page=eservices.Upload(filename=upload.filename or "", data=upload.read()),
+        paper_form=form,
     )
 
 
@@ -889,27 +940,74 @@ def draft_submit(resident_id: int, draft_id: int) -> Any:
         return found
     resident, opening = found
     method = request.form.get("identity_method", "")
-    signed = draft_id in session.get(_SIGNED_DRAFTS_KEY, [])
-    if method == service.IdentityMethod.BANKID_PHONE and not signed:
-        flash(_("The resident has not signed with BankID yet."), "error")
-        return redirect(url_for("contact_center.draft_check", resident_id=resident.id, draft_id=draft_id))
+    order_ref = _signed_drafts().get(str(draft_id))
+    phone_order = signing.find_session_order(order_ref, request.remote_addr) if order_ref else None
+    return _submit(
+        resident,
+        draft_id,
+        opening,
+        identity_method=method,
+        signature=service.SignatureChoice.BANKID_PHONE
+        if method == service.IdentityMethod.BANKID_PHONE
+        else None,
+        phone_order=phone_order,
+    )
+
+
+def _submit(
+    resident: Any,
+    draft_id: int,
+    opening: dict[str, Any],
+    *,
+    identity_method: str,
+    signature: str | None,
+    phone_order: signing.BankIDOrder | None = None,
+    signature_page: eservices.Upload | None = None,
+    paper_form: forms.PaperSignatureForm | None = None,
+) -> Any:
+    check_url = url_for("contact_center.draft_check", resident_id=resident.id, draft_id=draft_id)
     try:
-        case = service.submit_on_behalf(
+        case = _guarded(
+            service.submit_on_behalf,
             _agent(),
             resident,
             draft_id,
-            identity_method=method,
+            identity_method=identity_method,
             language=current_language(),
             reason=opening["reason"],
+            signature=signature,
+            phone_order=phone_order,
+            signature_page=signature_page,
         )
     except service.InvalidInput as problem:
-        flash(_(str(problem)), "error")
-        return redirect(url_for("contact_center.draft_check", resident_id=resident.id, draft_id=draft_id))
+        if paper_form is None:
+            flash(_(str(problem)), "error")
+            return redirect(check_url)
+        # The answers stay on the draft; only the file has to be chosen again.
+        paper_form.signature_page.errors = [_(str(problem))]
+        draft = _guarded(service.draft_for_agent, _agent(), resident, draft_id)
+        return _render_check(resident, draft, paper_form=paper_form, status=400)
     except filing.DraftNotFound:
         abort(404)
     except filing.DraftIncomplete:
         flash(_("Some answers are missing."), "error")
-        return redirect(url_for("contact_center.draft_check", resident_id=resident.id, draft_id=draft_id))
-    session[_SIGNED_DRAFTS_KEY] = [item for item in session.get(_SIGNED_DRAFTS_KEY, []) if item != draft_id]
+        return redirect(check_url)
+    _forget_signed_draft(draft_id)
     flash(_("Case %(reference)s was filed for the resident.", reference=case.reference), "success")
     return redirect(url_for("contact_center.record", resident_id=resident.id))
+
+
+@blueprint.get("/residents/<int:resident_id>/cases/<reference>/signature-page")
+def case_signature_page(resident_id: int, reference: str) -> Any:
+    """The scanned page a resident signed on paper, as a download, for an agent who opened their record."""
+    found = _resident_with_opening(resident_id)
+    if isinstance(found, WerkzeugResponse):
+        return found
+    resident, opening = found
+    page = _guarded(service.signature_page_for_agent, _agent(), resident, reference, reason=opening["reason"])
+    return send_file(
+        io.BytesIO(casework.attachment_bytes(page)),
+        mimetype=page.content_type,
+        as_attachment=True,
+        download_name=page.filename,
+    )

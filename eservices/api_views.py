@@ -145,6 +145,10 @@ def _summary(case: Case) -> dict[str, Any]:
     }
 
 
+# What a file is, when it is more than a file sent with a message, completion or decision.
+_FILE_PURPOSES = {"signature_page": "signaturePage"}
+
+
 def _detail(case: Case) -> dict[str, Any]:
     resident = case.resident
     files = [
@@ -154,6 +158,7 @@ def _detail(case: Case) -> dict[str, Any]:
             "contentType": attachment.content_type,
             "size": attachment.size,
             "sha256": attachment.sha256,
+            "purpose": _FILE_PURPOSES.get(attachment.purpose or ""),
             "url": url_for(
                 "api.get_case_file", reference=case.reference, file_id=attachment.id, _external=True
             ),
@@ -175,6 +180,8 @@ def _detail(case: Case) -> dict[str, Any]:
     return {
         **_summary(case),
         "answers": case.answers,
+        "signatureMethod": case.signature_method,
+        "assisted": case.assisted_by_id is not None,
         "resident": None
         if resident is None
         else {

@@ -125,6 +125,11 @@ def describe_event(event: CaseEvent, *, for_resident: bool, labels: Mapping[str,
         )
     if kind == "attachment_added":
         return _("File added: %(name)s.", name=data.get("filename", ""))
+    if kind == "signed_on_paper":
+        return _(
+            "Signed on paper, scanned signature page attached by agent %(name)s.",
+            name=data.get("agent_name", ""),
+        )
     if kind == "completion_submitted":
         return _("The completion was sent.")
     if kind == "decided":
@@ -165,6 +170,8 @@ def _render_case(case: Case, message_form: ResidentMessageForm, status: int = 20
             case=case,
             status_names=case_status_names(),
             assisted_by=assisted_by,
+            signature_method_names=casework.signature_method_names(),
+            signature_page=casework.signature_page(case),
             timeline=[(event, describe_event(event, for_resident=True, labels=labels)) for event in events],
             documents=casework.case_documents(case),
             decisions=casework.case_decisions(case),

@@ -27,6 +27,7 @@ from eservices import events
 from eservices.actors import Actor
 from eservices.casework_models import (
     AttachmentOwner,
+    AttachmentPurpose,
     CaseAttachment,
     CaseDecision,
     CaseMessage,
@@ -39,7 +40,7 @@ from eservices.casework_models import (
     ServiceWorkflow,
 )
 from eservices.decision_document import decision_content, request_decision
-from eservices.models import Case, CaseEvent, CaseStatus, Service
+from eservices.models import Case, CaseEvent, CaseStatus, Service, SignatureMethod
 from forms import service as forms
 from forms.service import FormDefinition
 from signing.document_models import Document
@@ -64,6 +65,7 @@ __all__ = [
     "assign_case",
     "assignable_officers",
     "assisting_staff",
+    "attach_signature_page",
     "attachment_bytes",
     "case_attachments",
     "case_decisions",
@@ -97,6 +99,8 @@ __all__ = [
     "send_message_from_resident",
     "send_message_to_resident",
     "set_service_workflow",
+    "signature_method_names",
+    "signature_page",
     "submit_completion",
     "timeline",
     "workflow_for",
@@ -553,6 +557,7 @@ def _store_attachments(
     message: CaseMessage | None = None,
     completion: CompletionRequest | None = None,
     decision: CaseDecision | None = None,
+    purpose: AttachmentPurpose | None = None,
 ) -> list[CaseAttachment]:
     content_types = [check_upload(upload) for upload in uploads]  # all checked before any is stored
     stored_attachments = []
@@ -565,6 +570,7 @@ def _store_attachments(
             decision_id=decision.id if decision is not None else None,
             uploaded_by=_owner_of(actor).value,
             uploaded_by_staff_id=actor.staff_id,
+            purpose=purpose.value if purpose is not None else None,
             filename=_display_name(upload.filename),
             content_type=content_type,
             size=len(upload.data),
@@ -648,6 +654,55 @@ def case_attachments(case: Case) -> list[CaseAttachment]:
             select(CaseAttachment).where(CaseAttachment.case_id == case.id).order_by(CaseAttachment.id)
         )
     )
+
+
+def attach_signature_page(case: Case, agent: StaffUser, upload: Upload) -> CaseAttachment:
+    """Keep the scanned page the resident signed on paper with the case, and say so on its timeline.
+
+    The file is checked by its content like every case attachment (`check_upload`: PDF, PNG or JPEG, at most
+    10 MB; raises CaseRuleError) and stored with its SHA-256. Residents, case officers and the case system see it
+    with the case's other files.
+    """
+    actor = Actor.staff(agent)
+    [attachment] = _store_attachments(case, [upload], actor=actor, purpose=AttachmentPurpose.SIGNATURE_PAGE)
+    _append_event(
+        case,
+        "signed_on_paper",
+        actor=actor,
+        data={"attachment_id": attachment.id, "filename": attachment.filename, "agent_name": agent.full_name},
+    )
+    audit.record(
+        "create",
+        "case_attachment",
+        attachment.id,
+        resident_id=case.resident_id,
+        actor=actor.as_tuple(),
+        details={"purpose": AttachmentPurpose.SIGNATURE_PAGE.value, "sha256": attachment.sha256},
+    )
+    return attachment
+
+
+def signature_page(case: Case) -> CaseAttachment | None:
+    """The scanned signature page of a case signed on paper; None for any other case."""
+    return db.scalar(
+        select(CaseAttachment)
+        .where(
+            CaseAttachment.case_id == case.id,
+            CaseAttachment.purpose == AttachmentPurpose.SIGNATURE_PAGE.value,
+        )
+        .order_by(CaseAttachment.id)
+        .limit(1)
+    )
+
+
+def signature_method_names() -> dict[str | None, Message]:
+    """How a case was signed, as residents and staff read it (None: the case was sent without a signature)."""
+    return {
+        SignatureMethod.BANKID.value: _("Signed with BankID"),
+        SignatureMethod.BANKID_PHONE.value: _("Signed with BankID on the resident's phone during a call"),
+        SignatureMethod.PAPER.value: _("Signed on paper"),
+        None: _("Not signed"),
+    }
 
 
 def find_attachment(case: Case, attachment_id: int) -> CaseAttachment:

@@ -23,6 +23,7 @@ from signing.document_models import Document
 
 __all__ = [
     "AttachmentOwner",
+    "AttachmentPurpose",
     "CaseAttachment",
     "CaseDecision",
     "CaseMessage",
@@ -56,6 +57,12 @@ class AttachmentOwner(enum.StrEnum):
     RESIDENT = "resident"
     STAFF = "staff"
     CASE_SYSTEM = "case_system"
+
+
+class AttachmentPurpose(enum.StrEnum):
+    """What an attachment is, when it is more than a file sent with a message, completion or decision."""
+
+    SIGNATURE_PAGE = "signature_page"  # the scanned page a resident signed on paper, attached by an agent
 
 
 class ServiceWorkflow(Base):
@@ -118,6 +125,7 @@ class CaseAttachment(Base):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("case_decision.id"), index=True)
     uploaded_by: Mapped[str] = mapped_column(String(20))  # AttachmentOwner
     uploaded_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    purpose: Mapped[str | None] = mapped_column(String(30))  # AttachmentPurpose
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

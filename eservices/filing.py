@@ -24,7 +24,7 @@ from core.models import Resident
 from eservices import attachments
 from eservices.actors import Actor
 from eservices.attachment_models import Attachment
-from eservices.models import Case, CaseStatus, Channel, Service
+from eservices.models import Case, CaseStatus, Channel, Service, SignatureMethod
 from eservices.service import create_case
 from forms import service as forms
 from forms.models import Draft, Form, FormVersion
@@ -587,6 +587,8 @@ def submit_draft(
     language: str,
     *,
     identity_method: str | None = None,
+    signature_method: SignatureMethod | None = None,
+    assisted_by_id: int | None = None,
     status: CaseStatus = CaseStatus.SUBMITTED,
 ) -> Submission:
     """Turn the draft into a case, in the caller's transaction; the same case again for a repeated submit.
@@ -594,6 +596,8 @@ def submit_draft(
     The answers are validated once more in full on the draft's own form version, so a stale or tampered draft
     cannot become a case. The case gets the service's queue, channel and a "submitted" event and audit entry
     (from `create_case`), and the draft's files move to it. The draft keeps no answers afterwards.
+    `assisted_by_id` (the agent filing on the resident's behalf) and `signature_method` (how the applicant signed)
+    are given to the case as it is created.
     """
     draft, version, existing, service = _lock_for_submit(draft_id, access)
     if existing is not None:
@@ -614,6 +618,8 @@ def submit_draft(
         channel=Channel(draft.channel),
         actor=actor.as_tuple(),
         identity_method=identity_method,
+        signature_method=signature_method,
+        assisted_by_id=assisted_by_id,
         form_version_id=draft.form_version_id,
         draft_id=draft.id,
         status=status,

@@ -36,6 +36,14 @@ class Channel(enum.StrEnum):
     EMAIL = "email"
 
 
+class SignatureMethod(enum.StrEnum):
+    """How the applicant signed the submission that became a case; a case without a signature has None."""
+
+    BANKID = "bankid"  # the resident signed the answers themself with BankID (self-service)
+    BANKID_PHONE = "bankid_phone"  # an agent filed it and the resident signed with BankID on their own phone
+    PAPER = "paper"  # an agent filed it and attached the scanned page the resident signed on paper
+
+
 class Category(Base):
     __tablename__ = "category"
 
@@ -96,6 +104,7 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(20), default=Channel.SELF_SERVICE.value)
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     identity_method: Mapped[str | None] = mapped_column(String(40))
+    signature_method: Mapped[str | None] = mapped_column(String(20))  # SignatureMethod, None when unsigned
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The exact form version the answers were given on; a newer version never reinterprets them.
     form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_version.id"), index=True)

@@ -255,6 +255,7 @@ def _render_case(
             staff=staff,
             status_names=case_status_names(),
             assisted_by=casework.assisting_staff(case),
+            signature_method_names=casework.signature_method_names(),
             assignee=db.get(StaffUser, case.assignee_id) if case.assignee_id else None,
             labels=labels,
             timeline=[(event, describe_event(event, for_resident=False, labels=labels)) for event in events],

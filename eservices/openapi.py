@@ -292,6 +292,18 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                             "type": "object",
                             "properties": {
                                 "answers": {"type": "object", "additionalProperties": True},
+                                "signatureMethod": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "enum": ["bankid", "bankid_phone", "paper", None],
+                                    "description": "How the applicant signed: BankID themself, BankID on their "
+                                    "phone while an agent filed it, or on paper (the scanned page is among the "
+                                    "files, with the purpose signaturePage); null when not signed",
+                                },
+                                "assisted": {
+                                    "type": "boolean",
+                                    "description": "Whether an agent filed the case on the resident's behalf",
+                                },
                                 "resident": {
                                     "type": "object",
                                     "nullable": True,
@@ -330,6 +342,12 @@ def openapi_document(municipality_name: str) -> dict[str, Any]:
                         "contentType": {"type": "string"},
                         "size": {"type": "integer"},
                         "sha256": {"type": "string"},
+                        "purpose": {
+                            "type": "string",
+                            "nullable": True,
+                            "enum": ["signaturePage", None],
+                            "description": "signaturePage for the scanned page a resident signed on paper",
+                        },
                         "url": {"type": "string"},
                     },
                 },

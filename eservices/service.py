@@ -11,7 +11,16 @@ from core import audit, clock, outbox
 from core.db import db, independent_transaction
 from eservices import events
 from eservices.actors import Actor
-from eservices.models import Case, CaseEvent, CaseReferenceCounter, CaseStatus, Category, Channel, Service
+from eservices.models import (
+    Case,
+    CaseEvent,
+    CaseReferenceCounter,
+    CaseStatus,
+    Category,
+    Channel,
+    Service,
+    SignatureMethod,
+)
 
 __all__ = [
     "Actor",
@@ -126,12 +135,16 @@ def create_case(
     actor: tuple[str, str | None] = ("system", None),
     assisted_by_id: int | None = None,
     identity_method: str | None = None,
+    signature_method: SignatureMethod | None = None,
     form_version_id: int | None = None,
     draft_id: int | None = None,
     status: CaseStatus = CaseStatus.SUBMITTED,
 ) -> Case:
     """Create a case with its reference, queue from the service, first timeline event and audit entry.
 
+    `assisted_by_id` is the agent who filed it on the resident's behalf and `signature_method` how the applicant
+    signed (None: not signed); both are set before the case is flushed, so the timeline, the audit entry and
+    whoever listens to `case_submitted` (receipts, webhooks) see the case complete.
     `form_version_id` is the form version the answers were given on; `draft_id` the draft they came from (one
     case per draft, enforced by a unique constraint). A case created waiting for co-signers
     (`CaseStatus.DRAFT_SIGNING`) is not submitted yet: `case_submitted` is sent when the last signature is in.
@@ -147,6 +160,7 @@ def create_case(
         channel=channel.value,
         assisted_by_id=assisted_by_id,
         identity_method=identity_method,
+        signature_method=signature_method.value if signature_method is not None else None,
         answers=answers,
         form_version_id=form_version_id,
         draft_id=draft_id,
@@ -156,10 +170,14 @@ def create_case(
     )
     db.add(case)
     db.flush()
-    add_case_event(case, "submitted", actor=actor, data={"channel": channel.value})
-    audit.record(
-        "create", "case", case.id, resident_id=resident_id, actor=actor, details={"reference": case.reference}
-    )
+    event_data: dict[str, Any] = {"channel": channel.value}
+    details: dict[str, Any] = {"reference": case.reference}
+    if signature_method is not None:
+        event_data["signature_method"] = details["signature_method"] = signature_method.value
+    if assisted_by_id is not None:
+        details["assisted_by"] = assisted_by_id
+    add_case_event(case, "submitted", actor=actor, data=event_data)
+    audit.record("create", "case", case.id, resident_id=resident_id, actor=actor, details=details)
     if submitted:
         announce_submission(case)
     return case

@@ -37,7 +37,7 @@ from core import audit, clock
 from core.db import db
 from core.models import Resident
 from eservices import filing
-from eservices.models import Case, CaseStatus
+from eservices.models import Case, CaseStatus, SignatureMethod
 from eservices.signing_models import CosignRequest, CosignStatus, Signature, SignatureRole
 from forms import service as forms
 from forms.models import Draft, FormVersion
@@ -572,7 +572,13 @@ def accept_applicant_signature(
     # the last one has signed.
     status = CaseStatus.DRAFT_SIGNING if cosigners else CaseStatus.SUBMITTED
     submission = filing.submit_draft(
-        draft.id, access, actor, language, identity_method="bankid", status=status
+        draft.id,
+        access,
+        actor,
+        language,
+        identity_method="bankid",
+        signature_method=SignatureMethod.BANKID,
+        status=status,
     )
     case = submission.case
     signature = record_signature(

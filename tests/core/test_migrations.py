@@ -85,3 +85,38 @@ def test_a_fresh_database_starts_the_audit_chain_at_the_genesis_hash(empty_datab
         head = connection.execute(text("SELECT id, last_entry_id, last_hash FROM audit_chain_head")).all()
     engine.dispose()
     assert [tuple(row) for row in head] == [(1, None, "0" * 64)]
+
+
+def test_cases_signed_with_bankid_before_0016_keep_how_they_were_signed(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0015")
+    tables = metadata.tables
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(tables["department"].insert().values(id=1, code="env", name="Miljö"))
+        connection.execute(tables["queue"].insert().values(id=1, department_id=1, code="env", name="Miljö"))
+        connection.execute(tables["category"].insert().values(id=1, slug="environment"))
+        connection.execute(tables["service"].insert().values(id=1, slug="permit", category_id=1, queue_id=1))
+        for number, identity_method in enumerate(["bankid", "bankid_phone", "id_document", None], start=1):
+            connection.execute(
+                tables["case"]
+                .insert()
+                .values(
+                    id=number,
+                    reference=f"2026-00000{number}",
+                    service_id=1,
+                    queue_id=1,
+                    identity_method=identity_method,
+                )
+            )
+    upgrade(empty_database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text('SELECT identity_method, signature_method FROM "case" ORDER BY id')
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("bankid", "bankid"),
+        ("bankid_phone", "bankid_phone"),
+        ("id_document", None),
+        (None, None),
+    ]

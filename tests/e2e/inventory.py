@@ -31,6 +31,7 @@ NOT_PAGES: dict[str, str] = {
     "case_pages.attachment": "a file download",
     "officer.document": "a sealed PDF download",
     "officer.attachment": "a file download",
+    "contact_center.case_signature_page": "a file download (the scanned page a resident signed on paper)",
     "channel_statistics.statistics_csv": "a CSV download of the statistics page",
     "channel_statistics.statistics_json": "a JSON download of the statistics page",
     "form_builder.export": "a JSON export of a form definition",

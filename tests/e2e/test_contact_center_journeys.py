@@ -24,6 +24,7 @@ from tests.builders import (
 from tests.e2e.browser import _arrive, follow_link, guard, submit_and_wait, visit
 from tests.e2e.live_server import LiveServer
 from tests.eservices.filing_helpers import FATIMA, make_eservice
+from tests.eservices.signing_helpers import signed_form
 
 AGENT_EMAIL = "agent.journey@exempelstad.se"
 
@@ -104,6 +105,96 @@ def test_an_agent_files_for_a_caller_who_signs_on_their_phone_and_sees_it_on_my_
     assert resident_page.url.endswith("/my-pages/")
     expect(resident_page.locator("main")).to_contain_text(reference)
     resident_page.context.close()
+
+
+OFFICER_EMAIL = "officer.journey@exempelstad.se"
+SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 120
+
+
+def test_an_agent_files_for_a_caller_who_signed_on_paper_and_the_case_shows_it_everywhere(
+    page: Page, live_server: LiveServer, emulator_control: EmulatorControl
+) -> None:
+    with live_server.data():
+        queue = make_queue(make_department(), name="Permits")
+        make_agent_in()
+        make_staff(roles=[Role.CASE_OFFICER], department=queue.department, email=OFFICER_EMAIL)
+        resident_id = make_resident(
+            personnummer=FATIMA, given_name="Fatima", family_name="Ahmadi", phone="+46701234567"
+        ).id
+        make_eservice(signed_form(), slug="permit", title={"sv": "Tillstånd", "en": "Permit"}, queue=queue)
+
+    log_in_agent(page)
+    visit(page, f"/agent/residents/{resident_id}/open")
+    page.locator("#reason").fill("Caller cannot use BankID")
+    submit_and_wait(page, page.locator("main form button[type=submit]"))
+    follow_link(page, page.locator("a[href$='/file']"))
+    page.locator("#service").select_option("permit")
+    submit_and_wait(page, page.locator("main form button[type=submit]"))
+    page.locator("#field-nickname").fill("Simba")
+    submit_and_wait(page, page.locator("#page-form .button-row button[value=continue]"))
+    assert page.url.endswith("/check")
+    # A form that must be signed offers BankID on the phone or paper, never sending it unsigned.
+    expect(page.locator("[data-requires-signature]")).to_be_visible()
+    paper_form = page.locator("form[enctype='multipart/form-data']")
+    expect(page.locator("#paper-heading")).to_have_text("Underskriven på papper")
+
+    # A program renamed to .pdf is refused with a message next to the field; the answers stay.
+    page.get_by_label("Id-handling visad i disken").check()
+    page.locator("#signature_page").set_input_files(
+        {"name": "underskrift.pdf", "mimeType": "application/pdf", "buffer": PROGRAM}
+    )
+    submit_and_wait(page, paper_form.locator("button[type=submit]"))
+    expect(page.locator(".error-summary")).to_contain_text("underskrift.pdf")
+    expect(page.locator("#signature_page-error")).to_be_visible()
+    expect(page.locator("main .summary-list")).to_contain_text("Simba")
+
+    page.locator("#signature_page").set_input_files(
+        {"name": "underskrift.pdf", "mimeType": "application/pdf", "buffer": SCAN}
+    )
+    submit_and_wait(page, paper_form.locator("button[type=submit]"))
+    found = re.search(r"\d{4}-\d{6}", page.locator(".notification--success").inner_text())
+    assert found is not None
+    reference = found.group(0)
+    row = page.locator("main table tr", has_text=reference)
+    expect(row).to_contain_text("Underskriven på papper")
+    scan_link = row.get_by_role("link", name=re.compile("Inskannad underskriftssida"))
+    download = page.request.get(scan_link.get_attribute("href") or "")
+    assert (download.status, download.body()) == (200, SCAN)
+
+    # The case officer sees how it was signed, the scan among the files and who attached it.
+    officer_page = new_page(page, live_server)
+    visit(officer_page, "/staff/login")
+    officer_page.locator("#email").fill(OFFICER_EMAIL)
+    officer_page.locator("#password").fill(DEFAULT_PASSWORD)
+    submit_and_wait(officer_page, officer_page.locator("main form button[type=submit]"))
+    visit(officer_page, f"/officer/cases/{reference}")
+    expect(officer_page.locator("[data-signature-method=paper]")).to_have_text("Underskriven på papper")
+    expect(officer_page.locator("main")).to_contain_text(
+        "Underskriven på papper, inskannad underskriftssida bifogad av handläggaren på kontaktcenter Amina Berg."
+    )
+    expect(officer_page.get_by_role("link", name="underskrift.pdf")).to_be_visible()
+    officer_page.context.close()
+
+    # The resident finds the case on My pages, signed on paper, with the page they signed.
+    resident_page = new_page(page, live_server)
+    visit(resident_page, "/login/")
+    submit_and_wait(resident_page, resident_page.locator("button[name=device][value=other]"))
+    login_ref = resident_page.url.rsplit("/", 1)[-1]
+    _arrive(resident_page, lambda: emulator_control.approve(login_ref, FATIMA))
+    follow_link(resident_page, resident_page.locator(f"main a[href$='/cases/{reference}']"))
+    expect(resident_page.locator("[data-signature-method=paper]")).to_have_text("Underskriven på papper")
+    expect(resident_page.locator("[data-signature-page]")).to_have_text("underskrift.pdf")
+    resident_page.context.close()
+
+
+def new_page(page: Page, live_server: LiveServer) -> Page:
+    """A second browser (its own cookies) in the same language, guarded like the test's page."""
+    browser = page.context.browser
+    assert browser is not None
+    other = browser.new_context(base_url=live_server.url, locale="sv-SE").new_page()
+    guard(other, live_server.app)
+    return other
 
 
 def test_a_callback_request_travels_from_a_service_page_to_a_queue_and_is_completed(

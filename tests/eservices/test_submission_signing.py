@@ -84,6 +84,7 @@ def test_a_form_that_must_be_signed_is_sent_by_signing_it_with_bankid(
     case = db.scalar(select(Case))
     assert case is not None and result["redirect"] == f"/e/{draft_id}/done"
     assert case.status == CaseStatus.SUBMITTED.value and case.answers["nickname"] == "Tiger *the* #1"
+    assert (case.signature_method, case.assisted_by_id) == ("bankid", None)
     assert case.reference in fatima.get(result["redirect"]).get_data(as_text=True)
     signature = db.scalar(select(Signature))
     assert signature is not None and signature.case_id == case.id
