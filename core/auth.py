@@ -21,7 +21,7 @@ from flask_login import AnonymousUserMixin, LoginManager, current_user, login_us
 from pyotp.utils import strings_equal
 from sqlalchemy import CursorResult, func, or_, select, update
 
-from core import audit, clock
+from core import audit, clock, passwords
 from core.config import Settings
 from core.db import db
 from core.models import Resident, Role, StaffRole, StaffUser
@@ -244,6 +244,8 @@ def create_staff_user(
     languages: list[str] | None = None,
     totp_secret: str | None = None,
 ) -> StaffUser:
+    """Add a staff account; raises `passwords.WeakPassword` when the password does not meet the policy."""
+    passwords.check_password(password, personal=[email, full_name])
     user = StaffUser(
         email=email.strip().lower(),
         full_name=full_name,
