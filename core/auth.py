@@ -18,9 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
-from sqlalchemy import func, select
+from pyotp.utils import strings_equal
+from sqlalchemy import CursorResult, func, or_, select, update
 
-from core import clock
+from core import audit, clock, passwords
 from core.config import Settings
 from core.db import db
 from core.models import Resident, Role, StaffRole, StaffUser
@@ -159,11 +160,49 @@ def check_staff_password(email: str, password: str) -> LoginResult:
     return LoginResult(LoginOutcome.OK, user)
 
 
+def _matching_totp_step(secret: str, code: str) -> int | None:
+    """The time step whose code `code` is: this step or one either side (clock drift); None if none matches."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(clock.now())
+    for step in (current, current - 1, current + 1):
+        if strings_equal(code, totp.generate_otp(step)):
+            return step
+    return None
+
+
+def _claim_totp_step(user: StaffUser, step: int) -> bool:
+    """Record `step` as the user's last accepted one, only if it is later than the one recorded before.
+
+    One conditional UPDATE, so two requests racing with the same code cannot both win: the row lock makes the
+    second wait for the first and then find the step taken.
+    """
+    claimed = db.execute(
+        update(StaffUser)
+        .where(
+            StaffUser.id == user.id,
+            or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    db.expire(user, ["totp_last_step"])
+    return cast(CursorResult[Any], claimed).rowcount == 1
+
+
 def check_staff_totp(user: StaffUser, code: str) -> LoginResult:
-    """Second step: a six-digit code from the user's authenticator app (one step of clock drift allowed)."""
+    """Second step: a six-digit code from the user's authenticator app (one step of clock drift allowed).
+
+    Each code logs in once: a code of the step last accepted, or of an earlier one, is refused like a wrong code
+    (RFC 6238 section 5.2), counts as a failed attempt and is written to the audit log, since it means someone
+    replays a code they saw.
+    """
     if is_locked(user):
         return LoginResult(LoginOutcome.LOCKED)
-    if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1):
+    step = _matching_totp_step(user.totp_secret, code.strip()) if user.totp_secret else None
+    if step is None:
+        return LoginResult(_register_failure(user))
+    if not _claim_totp_step(user, step):
+        audit.record("login.totp_reused", "staff_user", user.id, details={"step": step})
         return LoginResult(_register_failure(user))
     user.failed_logins = 0
     return LoginResult(LoginOutcome.OK, user)
@@ -205,6 +244,8 @@ def create_staff_user(
     languages: list[str] | None = None,
     totp_secret: str | None = None,
 ) -> StaffUser:
+    """Add a staff account; raises `passwords.WeakPassword` when the password does not meet the policy."""
+    passwords.check_password(password, personal=[email, full_name])
     user = StaffUser(
         email=email.strip().lower(),
         full_name=full_name,

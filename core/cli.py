@@ -9,9 +9,11 @@ import sys
 
 import click
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
-from core import audit, migrate, outbox
-from core.auth import create_staff_user
+from core import audit, migrate, outbox, passwords
+from core.auth import create_staff_user, find_staff_by_email
 from core.config import Settings, settings_table
 from core.db import unit_of_work
 from core.demo import registered_seeders
@@ -68,11 +70,22 @@ def settings_command() -> None:
 @click.option(
     "--role", "roles", multiple=True, type=click.Choice([role.value for role in Role]), required=True
 )
-@click.password_option()
+@click.password_option(
+    help=f"At least {passwords.MIN_LENGTH} characters and not easy to guess (no common password, name, "
+    "e-mail address, keyboard pattern or date); asked for when not given."
+)
 def create_staff_command(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
-    """Add a staff account."""
-    with unit_of_work():
-        create_staff_user(email, full_name, password, [Role(role) for role in roles])
+    """Add a staff account. Messages are in the default language (KANAL_DEFAULT_LANGUAGE)."""
+    with force_locale(_settings().default_language):
+        try:
+            with unit_of_work():
+                if find_staff_by_email(email) is not None:
+                    raise click.BadParameter(
+                        _("A staff account with this e-mail address already exists."), param_hint="'--email'"
+                    )
+                create_staff_user(email, full_name, password, [Role(role) for role in roles])
+        except passwords.WeakPassword as weak:
+            raise click.BadParameter(weak.message, param_hint="'--password'") from None
     click.echo(f"Created {email}.")
 
 

@@ -283,6 +283,12 @@ class Settings:
         _parse_positive_int,
         "Days a co-signer has to sign before the request expires (a reminder goes out 3 days before)",
     )
+    draft_retention_days: int = _setting(
+        "KANAL_DRAFT_RETENTION_DAYS",
+        "30",
+        _parse_positive_int,
+        "Days an unsent draft is kept after it was last saved, for forms that set no retention of their own",
+    )
     development_pki_dir: str = _setting(
         "KANAL_DEV_PKI_DIR",
         "instance/pki",

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import now
@@ -78,6 +78,8 @@ class StaffUser(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP time step (Unix time // 30) of the last code accepted, so no code is accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     languages: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

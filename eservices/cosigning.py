@@ -25,7 +25,7 @@ from core import audit, clock
 from core.db import db, unit_of_work
 from core.models import Resident
 from core.residents import find_resident
-from eservices import events, filing
+from eservices import events, filing, notifications
 from eservices import submission_signing as signing
 from eservices.models import Case, CaseEvent, CaseStatus
 from eservices.service import add_case_event, announce_submission
@@ -50,6 +50,7 @@ __all__ = [
     "find_request",
     "open_requests_for",
     "queue_visible",
+    "reachable",
     "release_case",
     "remind",
     "request_cosignatures",
@@ -104,6 +105,13 @@ def _notify(case: Case, request: CosignRequest, event: CaseEvent | None = None) 
         extra["event"] = event  # a reminder is a new occurrence, so the outbox sends it again
     events.cosign_requested.send(case, **extra)
     return True
+
+
+def reachable(request: CosignRequest) -> bool:
+    """Whether Kanal can notify the person named in the request: known to Kanal, with an address to write to.
+    Otherwise only the link the applicant shares brings them to the request."""
+    person = find_resident(request.personal_number)
+    return person is not None and notifications.can_reach(person)
 
 
 def request_cosignatures(case: Case, personal_numbers: list[str]) -> list[CosignRequest]:

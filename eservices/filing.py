@@ -670,13 +670,58 @@ def _storage_keys(definition: FormDefinition, answers: Mapping[str, Any]) -> Ite
                     yield item["storage_key"]
 
 
-def purge_expired_drafts(days: int = DEFAULT_RETENTION_DAYS) -> int:
-    """Delete drafts untouched for `days` days with the files no case kept; returns how many drafts went.
+def _retention_days(definition: Mapping[str, Any], default_days: int) -> int:
+    """How many days after its last save a draft of a form with this definition is kept."""
+    days = definition.get("settings", {}).get("draft_retention_days")
+    return days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else default_days
 
-    Submitted drafts go too (their case stays and forgets the draft id); the worker or cron runs this daily.
+
+def _expired_draft_ids(default_days: int) -> tuple[list[int], dict[int, int]]:
+    """Drafts past their form's retention, and how many of them per retention period (days: drafts).
+
+    A form's retention is what its newest published version says, so a form admin who shortens it (and
+    publishes) shortens it for drafts started on older versions too; forms that say nothing keep `default_days`.
     """
-    cutoff = clock.now() - dt.timedelta(days=days)
-    draft_ids = list(db.scalars(select(Draft.id).where(Draft.updated_at < cutoff)))
+    now = clock.now()
+    form_ids = db.scalars(
+        select(FormVersion.form_id).join(Draft, Draft.form_version_id == FormVersion.id).distinct()
+    ).all()
+    draft_ids: list[int] = []
+    per_period: dict[int, int] = {}
+    for form_id in sorted(form_ids):
+        newest = db.scalar(
+            select(FormVersion.definition)
+            .where(FormVersion.form_id == form_id)
+            .order_by(FormVersion.version.desc())
+            .limit(1)
+        )
+        days = _retention_days(newest or {}, default_days)
+        expired = db.scalars(
+            select(Draft.id)
+            .join(FormVersion, FormVersion.id == Draft.form_version_id)
+            .where(FormVersion.form_id == form_id, Draft.updated_at < now - dt.timedelta(days=days))
+        ).all()
+        if expired:
+            draft_ids.extend(expired)
+            per_period[days] = per_period.get(days, 0) + len(expired)
+    return draft_ids, per_period
+
+
+def purge_expired_drafts(
+    default_days: int = DEFAULT_RETENTION_DAYS, *, override_days: int | None = None
+) -> int:
+    """Delete drafts kept past their retention with the files no case kept; returns how many drafts went.
+
+    Each draft is kept for its form's `draft_retention_days`, or `default_days` when the form sets none;
+    `override_days`, when given, applies to every draft instead (an operator's explicit choice for one run).
+    Submitted drafts go too (their case stays and forgets the draft id); cron or a scheduler runs this daily.
+    """
+    if override_days is not None:
+        cutoff = clock.now() - dt.timedelta(days=override_days)
+        draft_ids = list(db.scalars(select(Draft.id).where(Draft.updated_at < cutoff)))
+        per_period = {override_days: len(draft_ids)} if draft_ids else {}
+    else:
+        draft_ids, per_period = _expired_draft_ids(default_days)
     if not draft_ids:
         return 0
     attachments.delete_draft_attachments(draft_ids)
@@ -694,6 +739,15 @@ def purge_expired_drafts(days: int = DEFAULT_RETENTION_DAYS) -> int:
     )
     db.execute(delete(Draft).where(Draft.id.in_(draft_ids)).execution_options(synchronize_session=False))
     audit.record(
-        "purge", "draft", None, actor=("system", None), details={"drafts": len(draft_ids), "days": days}
+        "purge",
+        "draft",
+        None,
+        actor=("system", None),
+        details={
+            "drafts": len(draft_ids),
+            "days": override_days,
+            "default_days": default_days,
+            "per_retention_days": {str(days): count for days, count in sorted(per_period.items())},
+        },
     )
     return len(draft_ids)

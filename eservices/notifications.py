@@ -27,10 +27,12 @@ from eservices import events
 from eservices.channels import Recipient, RenderedNotification
 from eservices.channels import registry as channels
 from eservices.models import Case, CaseEvent, CaseStatus
+from eservices.signing_models import CosignRequest
 
 __all__ = [
     "JOB_PREFIX",
     "NotificationKind",
+    "can_reach",
     "deliver_notification",
     "notification_language",
     "occurrence_of",
@@ -42,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 JOB_PREFIX = "notify."
 MY_PAGES_PATH = "/my-pages"
+COSIGN_PATH = "/cosign/"
+"""Where a co-signer reads and signs (`eservices.signing_views.cosign_page`), followed by the request's token."""
 
 
 class NotificationKind:
@@ -75,6 +79,12 @@ def _settings() -> Settings:
 
 def recipient_of(resident: Resident) -> Recipient:
     return Recipient(language=resident.preferred_language, email=resident.email, phone=resident.phone)
+
+
+def can_reach(resident: Resident) -> bool:
+    """Whether any notification channel has an address for the resident."""
+    recipient = recipient_of(resident)
+    return any(channel.address_of(recipient) is not None for channel in channels.create_all(_settings()))
 
 
 def queue_notification(
@@ -173,7 +183,10 @@ def _on_cosign_requested(case: Case, **extra: Any) -> None:
         logger.warning("cosign_requested for case %s without a recipient resident; nobody notified", case.id)
         return
     occurrence = occurrence_of(case, extra, "request")
-    queue_notification(case, NotificationKind.COSIGN_REQUESTED, recipient, occurrence)
+    request = extra.get("request")
+    # Only the request's id goes into the outbox; the link with its token is made when the message is sent.
+    details = {"request_id": request.id} if isinstance(request, CosignRequest) else {}
+    queue_notification(case, NotificationKind.COSIGN_REQUESTED, recipient, occurrence, details)
 
 
 def _texts(kind: str, reference: str, details: dict[str, Any], municipality: str) -> tuple[str, str, str]:
@@ -252,7 +265,7 @@ def _texts(kind: str, reference: str, details: dict[str, Any], municipality: str
             _("You have been asked to sign case %(reference)s", **values),
             _(
                 "You have been asked to co-sign case %(reference)s at %(municipality)s. "
-                "Log in to My pages to read and sign it.",
+                "Open the link below and log in with BankID to read and sign it.",
                 **values,
             ),
             _(
@@ -261,6 +274,19 @@ def _texts(kind: str, reference: str, details: dict[str, Any], municipality: str
             ),
         )
     raise ValueError(f"unknown notification kind {kind!r}")
+
+
+def _link(kind: str, details: dict[str, Any], settings: Settings) -> tuple[str, str]:
+    """(label, absolute address) of the page the notification leads to, in the locale that is in force.
+
+    A co-signer goes straight to the page where they read and sign (the token only opens the page: signing needs
+    their own BankID); everything else leads to My pages.
+    """
+    if kind == NotificationKind.COSIGN_REQUESTED and str(details.get("request_id", "")).isdigit():
+        request = db.get(CosignRequest, int(details["request_id"]))
+        if request is not None:
+            return _("Read and sign the application:"), settings.base_url + COSIGN_PATH + request.token
+    return _("Log in to My pages:"), settings.base_url + MY_PAGES_PATH
 
 
 def notification_language(resident: Resident) -> str:
@@ -279,12 +305,13 @@ def render_notification(
     language = notification_language(resident)
     with force_locale(language):
         subject, body, short_text = _texts(kind, reference, details, settings.municipality_name)
+        link_label, link = _link(kind, details, settings)
         template = current_app.jinja_env.get_template("eservices/email/notification.txt")
         full_text = template.render(
             greeting=_("Hello %(name)s,", name=resident.given_name),
             body=body,
-            link_label=_("Log in to My pages:"),
-            link=settings.base_url + MY_PAGES_PATH,
+            link_label=link_label,
+            link=link,
             footer=_(
                 "This message was sent automatically by %(municipality)s. Please do not reply to it.",
                 municipality=settings.municipality_name,

@@ -302,6 +302,7 @@ def case_signatures(reference: str) -> Any:
         applicant=applicant,
         awaiting=case.status == CaseStatus.DRAFT_SIGNING.value,
         statuses=CosignStatus,
+        unreachable={item.id for item in progress.waiting if not cosigning.reachable(item)},
     )
 
 

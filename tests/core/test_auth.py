@@ -15,7 +15,7 @@ from core import clock
 from core.app import create_app
 from core.auth import require_staff
 from core.db import db, dispose_engines
-from core.models import Role, StaffUser
+from core.models import AuditEntry, Role, StaffUser
 from tests.builders import DEFAULT_PASSWORD, make_staff
 from tests.conftest import test_environ
 
@@ -165,6 +165,78 @@ def test_repeated_wrong_totp_codes_lock_the_account(client: FlaskClient, app: Fl
     assert LOCKED in locked.text
     # The pending login is gone: the code page now sends the user back to the password step.
     assert client.get("/staff/login/code").status_code == 302
+
+
+def _code_at(secret: str, when: dt.datetime) -> str:
+    return pyotp.TOTP(secret).at(when)
+
+
+def _enter_code(client: FlaskClient, email: str, code: str):  # type: ignore[no-untyped-def]
+    """A fresh login: the password step, then `code` on the code page."""
+    client.post("/staff/logout")
+    _log_in(client, email)
+    return client.post("/staff/login/code", data={"code": code}, headers={"Accept-Language": "en"})
+
+
+def test_a_totp_code_logs_in_only_once_and_the_next_steps_code_works(client: FlaskClient) -> None:
+    secret = pyotp.random_base32()
+    user = make_staff(totp_secret=secret)
+    code = _code_at(secret, clock.now())
+
+    first = _enter_code(client, user.email, code)
+    assert first.status_code == 302 and client.get("/staff/").status_code == 200
+
+    replayed = _enter_code(client, user.email, code)
+    assert replayed.status_code == 400
+    assert "The security code is wrong." in replayed.text
+    assert client.get("/staff/").status_code == 302
+    db.expire_all()
+    assert _staff(user.email).failed_logins == 1
+    [entry] = db.scalars(select(AuditEntry).where(AuditEntry.action == "login.totp_reused")).all()
+    assert entry.subject_kind == "staff_user" and entry.subject_id == str(user.id)
+
+    clock.advance(dt.timedelta(seconds=30))
+    following = _enter_code(client, user.email, _code_at(secret, clock.now()))
+    assert following.status_code == 302 and client.get("/staff/").status_code == 200
+    db.expire_all()
+    assert _staff(user.email).failed_logins == 0
+
+
+def test_a_code_of_an_earlier_step_than_the_last_one_used_is_refused(client: FlaskClient) -> None:
+    secret = pyotp.random_base32()
+    user = make_staff(totp_secret=secret)
+    assert _enter_code(client, user.email, _code_at(secret, clock.now())).status_code == 302
+
+    # Within the one step of clock drift allowed, but older than the code that has just logged in.
+    earlier = _enter_code(client, user.email, _code_at(secret, clock.now() - dt.timedelta(seconds=30)))
+
+    assert earlier.status_code == 400 and "The security code is wrong." in earlier.text
+    db.expire_all()
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "login.totp_reused")) is not None
+
+
+def test_the_same_code_entered_in_two_browsers_at_once_logs_in_only_one(app: Flask) -> None:
+    secret = pyotp.random_base32()
+    user = make_staff(totp_secret=secret)
+    db.commit()
+    code = _code_at(secret, clock.now())
+    clients = [app.test_client() for _ in range(2)]
+    for each in clients:
+        _log_in(each, user.email)
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def enter(each: FlaskClient) -> None:
+        with app.app_context():
+            start.wait(timeout=30)
+            statuses.append(each.post("/staff/login/code", data={"code": code}).status_code)
+
+    threads = [threading.Thread(target=enter, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [302, 400]
 
 
 def test_the_code_page_without_a_pending_login_sends_the_user_to_the_login_page(client: FlaskClient) -> None:

@@ -106,6 +106,46 @@ def test_create_staff_refuses_an_unknown_role(app: Flask) -> None:
     assert _count(StaffUser) == 0
 
 
+def _create_nora(app: Flask, *password: str, prompt: str | None = None):  # type: ignore[no-untyped-def]
+    args = ["create-staff", "--email", "nora@exempelstad.se", "--name", "Nora Nilsson", "--role", "agent"]
+    return app.test_cli_runner().invoke(args=[*args, *password], input=prompt)
+
+
+def test_create_staff_refuses_a_password_easy_to_guess_and_says_why_in_the_default_language(
+    app: Flask,
+) -> None:
+    result = _create_nora(app, "--password", "Password1234")
+
+    assert result.exit_code == 2
+    assert "Invalid value for '--password'" in result.output
+    assert "Lösenordet är för lätt att gissa." in result.output
+    assert "ett vanligt lösenord" in result.output
+    assert _count(StaffUser) == 0
+
+
+def test_create_staff_refuses_a_short_password_even_when_typed_at_the_prompt(app: Flask) -> None:
+    result = _create_nora(app, prompt="x7#Qv!2z\nx7#Qv!2z\n")
+
+    assert result.exit_code == 2
+    assert "Lösenordet måste ha minst 12 tecken." in result.output
+    assert _count(StaffUser) == 0
+
+
+def test_create_staff_refuses_an_e_mail_address_already_in_use_without_a_traceback(app: Flask) -> None:
+    assert _create_nora(app, "--password", "tangent-pelikan-ostbåge").exit_code == 0
+
+    again = _create_nora(app, "--password", "another pelican passphrase")
+
+    assert again.exit_code == 2
+    assert "Det finns redan ett personalkonto med den här e-postadressen." in again.output
+    assert "Traceback" not in again.output and _count(StaffUser) == 1
+
+
+def test_create_staff_help_states_the_password_policy(app: Flask) -> None:
+    text = " ".join(app.test_cli_runner().invoke(args=["create-staff", "--help"]).output.split())
+    assert "At least 12 characters and not easy to guess" in text
+
+
 def test_verify_audit_exits_0_on_an_intact_chain_and_1_on_a_broken_one(app: Flask) -> None:
     runner = app.test_cli_runner()
     empty = runner.invoke(args=["verify-audit"])

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from core import clock
 from core.db import db
 from core.models import OutboxMessage, Resident
-from eservices import cosigning
+from eservices import cosigning, notifications
 from eservices import submission_signing as signing
 from eservices.models import Case, CaseStatus
 from eservices.signing_models import CosignRequest, CosignStatus, Signature
@@ -23,7 +23,7 @@ from signing.document_models import Document
 from signing.documents.content import DocumentContent
 from signing.emulator.process import EmulatorControl
 from signing.models import BankIDOrder, OrderState
-from tests.builders import follow_up_submissions, make_resident
+from tests.builders import follow_up_submissions, make_resident, valid_personnummer
 from tests.eservices.filing_helpers import location, log_in, make_eservice
 from tests.eservices.signing_helpers import (
     FATIMA,
@@ -146,6 +146,81 @@ def test_the_case_reaches_the_queue_only_when_every_cosigner_has_signed(
     follow_up_submissions()
     [receipt] = receipts_for(case)
     assert len(DocumentContent.from_json(receipt.content).signatures) == 3
+
+
+def cosign_notices(resident: Resident) -> list[OutboxMessage]:
+    """The e-mail jobs queued to ask `resident` to co-sign, oldest first."""
+    return [
+        job
+        for job in db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        if job.kind == "notify.email"
+        and job.payload["kind"] == "cosign_requested"
+        and job.payload["resident_id"] == resident.id
+    ]
+
+
+def rendered_body(job: OutboxMessage, case: Case, resident: Resident) -> str:
+    """The e-mail the worker sends for a queued notification job."""
+    payload = job.payload
+    return notifications.render_notification(
+        payload["kind"], case.reference, resident, payload["details"], job.idempotency_key
+    ).body
+
+
+def test_the_cosigners_notice_links_straight_to_the_page_where_they_sign(
+    app: Flask, people: dict[str, Resident], emulator_control: EmulatorControl
+) -> None:
+    johan = people["johan"]
+    johan.preferred_language = "en"
+    case = applicant_signs(app, people["fatima"], emulator_control, JOHAN)
+    request = request_for(case, JOHAN)
+    link = f"{app.extensions['kanal.settings'].base_url}/cosign/{request.token}"
+
+    [notice] = cosign_notices(johan)
+    assert request.token not in str(notice.payload), "the outbox keeps ids, the token is added when sending"
+    body = rendered_body(notice, case, johan)
+    assert f"Read and sign the application:\n{link}\n" in body
+    assert "Open the link below and log in with BankID to read and sign it." in body
+    assert "/my-pages" not in body
+
+    page = browser(app, johan).get(link.removeprefix(app.extensions["kanal.settings"].base_url))
+    assert page.status_code == 200 and "Fatima Ahmadi has named you" in page.get_data(as_text=True)
+
+    browser(app, people["fatima"]).post(f"/signatures/{case.reference}/remind/{request.id}")
+    first, reminder = cosign_notices(johan)
+    assert reminder.idempotency_key != first.idempotency_key
+    assert link in rendered_body(reminder, case, johan)
+
+
+def test_a_cosigner_unknown_to_kanal_is_not_notified_and_the_applicant_gets_the_link_to_share(
+    app: Flask, people: dict[str, Resident], emulator_control: EmulatorControl
+) -> None:
+    stranger = valid_personnummer(4711, born=dt.date(1990, 5, 17))
+    case = applicant_signs(app, people["fatima"], emulator_control, JOHAN, stranger)
+    stranger_request = request_for(case, stranger)
+
+    notified = {
+        job.payload["resident_id"]
+        for job in db.scalars(select(OutboxMessage))
+        if job.payload.get("kind") == "cosign_requested"
+    }
+    assert notified == {people["johan"].id}
+    assert not cosigning.reachable(stranger_request)
+    assert cosigning.reachable(request_for(case, JOHAN))
+
+    page = browser(app, people["fatima"]).get(f"/signatures/{case.reference}").get_data(as_text=True)
+    assert "Share the link" in page
+    link = f"/cosign/{stranger_request.token}"
+    stranger_field = f'<input id="link-{stranger_request.id}" class="input" type="text" readonly value="http://localhost{link}"'
+    assert stranger_field in page
+    assert f'aria-describedby="link-{stranger_request.id}-hint"' in page
+    assert page.count("data-not-notified") == 1
+    assert "We have no contact details for this person, so we cannot tell them." in page
+
+    # The stranger logs in with BankID for the first time through the shared link and reaches the request.
+    newcomer = make_resident(personnummer=stranger, given_name="Nils", family_name="Nykomling")
+    opened = browser(app, newcomer).get(link)
+    assert opened.status_code == 200 and "Fatima Ahmadi has named you" in opened.get_data(as_text=True)
 
 
 def test_a_cosign_link_opened_by_the_wrong_person_is_refused(

@@ -30,6 +30,7 @@ from eservices import events
 from eservices.channels.contrib.email.plugin import message_id_for
 from eservices.models import Case
 from eservices.service import add_case_event
+from eservices.signing_models import CosignRequest
 from tests.builders import make_case, make_resident, make_service
 from tests.conftest import test_environ
 from tests.eservices.mail import SmtpServer
@@ -171,6 +172,37 @@ def test_every_kind_of_notification_arrives_once_in_the_residents_language_witho
         for personal in (recipient.family_name, recipient.personnummer, "Mitt hemliga skäl", "123456"):
             assert personal not in text
         assert "https://e.exempelstad.se/my-pages" in body_of(message)
+
+
+def test_a_request_to_co_sign_arrives_with_the_direct_link_to_the_co_sign_page(
+    app: Flask, smtp_server: SmtpServer
+) -> None:
+    applicant = make_resident(preferred_language="sv")
+    cosigner = make_resident(given_name="Selma", preferred_language="en")
+    case = make_case(make_service(), applicant)
+    request = CosignRequest(
+        case_id=case.id,
+        personal_number=cosigner.personnummer,
+        token="a-long-random-token-for-the-test",
+        expires_at=clock.now() + dt.timedelta(days=14),
+    )
+    db.add(request)
+    db.flush()
+    events.cosign_requested.send(case, recipient=cosigner, request=request)
+    db.commit()
+    [job] = [job for job in jobs_of("notify.email") if job.payload["kind"] == "cosign_requested"]
+    assert job.payload["details"] == {"request_id": request.id}, "the outbox holds ids, not the token"
+
+    run_worker_until_idle()
+
+    [mail] = [message for message in smtp_server.mailbox.received() if message["To"] == cosigner.email]
+    body = body_of(mail).replace("\r\n", "\n")
+    assert str(mail["Subject"]) == f"You have been asked to sign case {case.reference}"
+    assert (
+        "Read and sign the application:\nhttps://e.exempelstad.se/cosign/a-long-random-token-for-the-test\n"
+        in (body)
+    )
+    assert "/my-pages" not in body and cosigner.personnummer not in body
 
 
 def test_the_same_occurrence_signalled_twice_is_notified_once(app: Flask, smtp_server: SmtpServer) -> None:
