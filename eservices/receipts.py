@@ -12,14 +12,15 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.config import Settings
 from core.db import db
 from core.i18n import translated
-from eservices import events
+from eservices import casework, events
 from eservices.attachment_models import Attachment
-from eservices.models import Case, CaseStatus
+from eservices.models import Case, CaseStatus, SignatureMethod
 from eservices.submission_signing import signature_lines
 from forms.definition import Field
 from forms.rendering import display_answer
@@ -32,6 +33,7 @@ from signing.documents.content import (
     DocumentKind,
     FieldLabel,
     Section,
+    SignatureLine,
 )
 
 __all__ = ["receipt_content", "request_case_receipt"]
@@ -96,7 +98,7 @@ def receipt_content(case: Case) -> DocumentContent:
             for attachment in db.scalars(
                 select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
             )
-        )
+        ) + _signature_page(case)
         return DocumentContent(
             kind=DocumentKind.RECEIPT,
             language=language,
@@ -108,9 +110,31 @@ def receipt_content(case: Case) -> DocumentContent:
             answers=answers,
             sections=sections,
             attachments=attachments,
-            signatures=signature_lines(case.id),
+            signatures=signature_lines(case.id) + _paper_signature(case),
             applicant_name=resident.full_name if resident is not None else "",
         )
+
+
+def _signature_page(case: Case) -> tuple[AttachmentLine, ...]:
+    if case.signature_method != SignatureMethod.PAPER.value:
+        return ()
+    page = casework.signature_page(case)
+    return () if page is None else (AttachmentLine(page.filename, page.sha256, page.size),)
+
+
+def _paper_signature(case: Case) -> tuple[SignatureLine, ...]:
+    """The applicant's signature on paper (filed by an agent with the scanned page), which has no BankID record."""
+    if case.signature_method != SignatureMethod.PAPER.value:
+        return ()
+    resident = case.resident
+    return (
+        SignatureLine(
+            signer_name=resident.full_name if resident is not None else "",
+            signed_at=case.submitted_at or case.created_at,
+            method=_("On paper (the scanned signature page is attached)"),
+            role=_("Applicant"),
+        ),
+    )
 
 
 def request_case_receipt(case: Case) -> Document | None:

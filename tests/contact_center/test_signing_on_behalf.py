@@ -24,7 +24,9 @@ from eservices.models import Case, Service
 from eservices.signing_models import CosignRequest
 from forms import rendering
 from signing import service as signing
-from tests.builders import make_resident
+from signing.document_models import Document
+from signing.documents.content import DocumentContent
+from tests.builders import follow_up_submissions, make_resident
 from tests.contact_center.conftest import make_agent
 from tests.eservices.filing_helpers import EXE, HTML, PDF, PNG, make_eservice
 from tests.eservices.signing_helpers import JOHAN, signed_form
@@ -120,6 +122,15 @@ def test_signed_on_paper_files_the_case_with_the_scan_its_sha256_a_timeline_entr
     assert (entry.actor_id, entry.reason, entry.resident_id) == (str(agent.id), REASON, resident.id)
     assert entry.details["signature_method"] == "paper"
     assert entry.details["signature_page"] == {"attachment": page.id, "sha256": page.sha256}
+    # The receipt says how the application was signed and lists the scan among the attachments.
+    follow_up_submissions()
+    receipt = db.scalars(
+        select(Document).where(Document.case_id == case.id, Document.kind == "receipt")
+    ).one()
+    content = DocumentContent.from_json(receipt.content)
+    assert [(line.signer_name, line.role) for line in content.signatures] == [(resident.full_name, "Sökande")]
+    assert "papper" in content.signatures[0].method
+    assert [line.sha256 for line in content.attachments] == [page.sha256]
 
 
 def test_a_png_or_jpeg_scan_is_accepted_too(app: Flask) -> None:
