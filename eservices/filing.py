@@ -27,7 +27,7 @@ from eservices.attachment_models import Attachment
 from eservices.models import Case, CaseStatus, Channel, Service, SignatureMethod
 from eservices.service import create_case
 from forms import service as forms
-from forms.models import Draft, Form, FormVersion
+from forms.models import Draft, FormVersion
 from forms.rendering import display_answer, form_values
 from forms.service import Field, FieldError, FormDefinition
 
@@ -86,6 +86,10 @@ class NoPublishedForm(FilingError):
 
 class LoginRequired(FilingError):
     """The form needs an identified resident; anonymous filing is not allowed by its definition."""
+
+
+class SignatureRequired(FilingError):
+    """Sending a draft whose form must be signed, without a signature: it is sent by the sign step instead."""
 
 
 class DraftIncomplete(FilingError):
@@ -333,18 +337,6 @@ def load_draft(draft_id: int, access: DraftAccess, *, for_update: bool = False) 
     if draft is None or not _may_open(draft, access):
         raise DraftNotFound(str(draft_id))
     return draft
-
-
-def unsent_draft_definition(draft_id: int, access: DraftAccess) -> FormDefinition | None:
-    """The form definition of a draft this person may open and has not sent yet; None otherwise (one query)."""
-    row = db.execute(
-        select(Draft, FormVersion)
-        .join(FormVersion, FormVersion.id == Draft.form_version_id)
-        .where(Draft.id == draft_id, ~exists().where(Case.draft_id == Draft.id))
-    ).first()
-    if row is None or not _may_open(row[0], access):
-        return None
-    return definition_for_version(row[1])
 
 
 def submitted_case(draft: Draft) -> Case | None:
@@ -603,6 +595,8 @@ def submit_draft(
     if existing is not None:
         return Submission(existing, created=False)
     definition = definition_for_version(version)
+    if definition.requires_signature and signature_method is None:
+        raise SignatureRequired(str(draft_id))
     final = _complete_answers(definition, draft, language)
     # The form's statistics (time to complete, share of answers prefilled) need the draft before it is emptied.
     forms.record_submission(draft)
@@ -624,7 +618,7 @@ def submit_draft(
         draft_id=draft.id,
         status=status,
     )
-    set_committed_value(case, "form_version", version)  # already loaded: the receipt reads it at commit
+    set_committed_value(case, "form_version", version)  # already loaded; spares whoever reads it next a query
     attachments.link_to_case(draft.id, case.id, _storage_keys(definition, final))
     return Submission(case, created=True)
 
@@ -640,9 +634,8 @@ def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, FormVer
     tables as they were when it started, so only a later statement sees the case the first submit created.
     """
     row = db.execute(
-        select(Draft, FormVersion, Form, Service)
+        select(Draft, FormVersion, Service)
         .join(FormVersion, FormVersion.id == Draft.form_version_id)
-        .join(Form, Form.id == FormVersion.form_id)
         .outerjoin(Service, Service.form_id == FormVersion.form_id)
         .where(Draft.id == draft_id)
         .with_for_update(of=Draft)
@@ -650,11 +643,9 @@ def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, FormVer
     ).first()
     if row is None or not _may_open(row[0], access):
         raise DraftNotFound(str(draft_id))
-    draft, version, form, service = row
+    draft, version, service = row
     if service is None:
         raise DraftNotFound(f"no service files the form of draft {draft_id}")
-    # Loaded together, so that what follows (the receipt names the form and version) needs no further reads.
-    set_committed_value(version, "form", form)
     return draft, version, submitted_case(draft), service
 
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from core.auth import current_resident
 from core.i18n import current_language, translated
-from eservices import filing, signing_views
+from eservices import filing
 from eservices import service as catalogue
 from eservices.attachment_models import Attachment
 from eservices.attachments import attachments_for_draft
@@ -273,7 +273,7 @@ def check(draft_id: int) -> Any:
         change_url=lambda row: _step_url(draft, row.step, change="1") + "#" + field_id(row.field_key),
         problem_url=_step_url(draft, summary.first_problem) if summary.first_problem else None,
         previous_url=_step_url(draft, shown[-1]) if shown else None,
-        requires_signature=bool(definition.settings.get("requires_signature", False)),
+        requires_signature=definition.requires_signature,
     )
 
 
@@ -281,9 +281,6 @@ def check(draft_id: int) -> Any:
 def submit(draft_id: int) -> Any:
     access = _access()
     resident = current_resident()
-    # Signing hook (eservices.signing_views): a form that must be signed is sent by signing it, never from here.
-    if signing_views.must_sign(draft_id, access):
-        return redirect(url_for("submission_signing.sign_page", draft_id=draft_id), code=303)
     try:
         submission = filing.submit_draft(
             draft_id,
@@ -299,6 +296,9 @@ def submit(draft_id: int) -> Any:
     except filing.DraftIncomplete:
         flash(_("Some answers need your attention before you can send the application."), "error")
         return redirect(url_for("filing.check", draft_id=draft_id), code=303)
+    except filing.SignatureRequired:
+        # A form that must be signed is sent by signing it (eservices.signing_views), never from here.
+        return redirect(url_for("submission_signing.sign_page", draft_id=draft_id), code=303)
     return redirect(url_for("filing.done", draft_id=submission.case.draft_id or draft_id), code=303)
 
 

@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from core import audit, clock, outbox
@@ -280,23 +280,19 @@ def tick_steps_for_case(case: Case) -> list[SavedChecklistStep]:
     """Tick every open step for the case's service on the owner's checklists, and settle matching offers."""
     if case.resident_id is None:
         return []
-    steps = list(
-        db.scalars(
-            select(SavedChecklistStep)
-            .join(SavedChecklist, SavedChecklist.id == SavedChecklistStep.checklist_id)
-            .where(
-                SavedChecklist.resident_id == case.resident_id,
-                SavedChecklistStep.service_id == case.service_id,
-                SavedChecklistStep.done_at.is_(None),
-            )
+    # One statement finds both the open steps and the open offers; most residents have neither, and then
+    # submitting pays a single round trip for this.
+    open_steps = (
+        select(literal("step").label("kind"), SavedChecklistStep.id.label("id"))
+        .join(SavedChecklist, SavedChecklist.id == SavedChecklistStep.checklist_id)
+        .where(
+            SavedChecklist.resident_id == case.resident_id,
+            SavedChecklistStep.service_id == case.service_id,
+            SavedChecklistStep.done_at.is_(None),
         )
     )
-    for step in steps:
-        step.done_at = clock.now()
-        step.done_by = "case"
-        step.case_id = case.id
-    offers = db.scalars(
-        select(Offer)
+    open_offers = (
+        select(literal("offer").label("kind"), Offer.id.label("id"))
         .join(OfferRule, OfferRule.id == Offer.rule_id)
         .where(
             Offer.resident_id == case.resident_id,
@@ -304,8 +300,21 @@ def tick_steps_for_case(case: Case) -> list[SavedChecklistStep]:
             Offer.case_id.is_(None),
         )
     )
-    for offer in offers:
-        offer.case_id = case.id
+    found = db.execute(union_all(open_steps, open_offers)).all()
+    step_ids = sorted(row.id for row in found if row.kind == "step")
+    offer_ids = sorted(row.id for row in found if row.kind == "offer")
+    steps = (
+        list(db.scalars(select(SavedChecklistStep).where(SavedChecklistStep.id.in_(step_ids))))
+        if step_ids
+        else []
+    )
+    for step in steps:
+        step.done_at = clock.now()
+        step.done_by = "case"
+        step.case_id = case.id
+    if offer_ids:
+        for offer in db.scalars(select(Offer).where(Offer.id.in_(offer_ids))):
+            offer.case_id = case.id
     return steps
 
 

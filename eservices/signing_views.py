@@ -63,15 +63,6 @@ def _start_error(error: bankid.BankIDError) -> str:
     return rfa_message(rfa_for(error_code=error.error_code), current_language())
 
 
-# The hook the filing flow calls ----------------------------------------------------------------------------------
-
-
-def must_sign(draft_id: int, access: filing.DraftAccess) -> bool:
-    """Whether sending this draft must go through the sign step (its form requires a BankID signature)."""
-    definition = filing.unsent_draft_definition(draft_id, access)
-    return definition is not None and signing.requires_signature(definition)
-
-
 # The applicant's sign step --------------------------------------------------------------------------------------
 
 

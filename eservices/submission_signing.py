@@ -149,7 +149,7 @@ class SelfCosign(SigningRefused):
 
 
 def requires_signature(definition: FormDefinition) -> bool:
-    return bool(definition.settings.get("requires_signature", False))
+    return definition.requires_signature
 
 
 def cosigner_field(definition: FormDefinition) -> str | None:

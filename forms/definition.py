@@ -170,6 +170,11 @@ class FormDefinition:
     def anonymous_allowed(self) -> bool:
         return bool(self.settings.get("anonymous_allowed", False))
 
+    @property
+    def requires_signature(self) -> bool:
+        """Whether the applicant must sign the answers (with BankID, or on paper when an agent files)."""
+        return bool(self.settings.get("requires_signature", False))
+
     def page(self, page_id: str) -> Page:
         """The page with this id; KeyError for an unknown (e.g. forged) id."""
         return self._pages[page_id]

@@ -185,6 +185,18 @@ def test_an_incomplete_draft_is_not_submitted(app: Flask) -> None:
     assert db.scalar(select(func.count()).select_from(Case)) == 0
 
 
+def test_a_draft_of_a_form_that_must_be_signed_is_not_sent_without_a_signature(app: Flask) -> None:
+    resident = make_resident()
+    draft = start(make_eservice(small_form(requires_signature=True)), resident)
+    fill_small_form(draft)
+
+    with pytest.raises(filing.SignatureRequired):
+        filing.submit_draft(draft.id, DraftAccess(resident_id=resident.id), Actor.resident(resident), "en")
+
+    assert db.scalar(select(func.count()).select_from(Case)) == 0
+    assert db.get(Draft, draft.id).answers["nickname"] == "Kim"  # nothing is lost
+
+
 def test_another_residents_draft_is_not_found(app: Flask) -> None:
     owner, other = make_resident(), make_resident()
     draft = start(make_eservice(), owner)
