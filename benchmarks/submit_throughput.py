@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import os
 import platform
+import pwd
 import queue
 import re
 import socket
@@ -235,7 +236,7 @@ def prepare_baseline(database_url: str) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, environ: dict[str, str], workers: int) -> Iterator[str]:
+def gunicorn(app_spec: str, environ: dict[str, str], workers: int) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, **environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
@@ -265,10 +266,37 @@ def gunicorn(app_spec: str, environ: dict[str, str], workers: int) -> Iterator[s
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn {app_spec} did not start") from None
                 time.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _processes() -> Iterator[tuple[int, int, int, float]]:
+    """(pid, parent pid, owner uid, CPU seconds used so far) of every process /proc shows."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            owner = os.stat(f"/proc/{entry}").st_uid
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        yield int(entry), int(fields[1]), owner, (int(fields[11]) + int(fields[12])) / ticks
+
+
+def server_cpu(master_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by a gunicorn master and its workers, and by every PostgreSQL process."""
+    postgres_uid = pwd.getpwnam("postgres").pw_uid
+    app = database = 0.0
+    for pid, parent, owner, seconds in _processes():
+        if pid == master_pid or parent == master_pid:
+            app += seconds
+        elif owner == postgres_uid:
+            database += seconds
+    return app, database
 
 
 def drive(requests: list[Callable[[httpx.Client], httpx.Response]], clients: int) -> float:
@@ -328,9 +356,27 @@ def measure(database_url: str, requests: int, workers: int, clients: int, rounds
 
         kanal_rates: list[float] = []
         floor_rates: list[float] = []
+        # Server-side CPU per request (app workers, PostgreSQL), which the shared client does not blur.
+        kanal_cpu: list[tuple[float, float]] = []
+        floor_cpu: list[tuple[float, float]] = []
+
+        def measured(master: int, batch: list[Callable[[httpx.Client], httpx.Response]]) -> tuple[float, ...]:
+            app_before, database_before = server_cpu(master)
+            rate = drive(batch, clients)
+            app_after, database_after = server_cpu(master)
+            per_request = 1000 / len(batch)
+            return (
+                rate,
+                (app_after - app_before) * per_request,
+                (database_after - database_before) * per_request,
+            )
+
         with (
-            gunicorn("wsgi:app", environ, workers) as kanal_url,
-            gunicorn("benchmarks.submit_throughput:baseline_app()", environ, workers) as floor_url,
+            gunicorn("wsgi:app", environ, workers) as (kanal_url, kanal_master),
+            gunicorn("benchmarks.submit_throughput:baseline_app()", environ, workers) as (
+                floor_url,
+                floor_master,
+            ),
         ):
             drive([submit(draft_id) for draft_id in draft_ids[:warmup]], clients)
             drive([floor] * warmup, clients)
@@ -338,8 +384,12 @@ def measure(database_url: str, requests: int, workers: int, clients: int, rounds
                 draft_ids[warmup + n * per_round : warmup + (n + 1) * per_round] for n in range(rounds)
             ]
             for batch in batches:
-                kanal_rates.append(drive([submit(draft_id) for draft_id in batch], clients))
-                floor_rates.append(drive([floor] * per_round, clients))
+                rate, app_ms, database_ms = measured(kanal_master, [submit(draft_id) for draft_id in batch])
+                kanal_rates.append(rate)
+                kanal_cpu.append((app_ms, database_ms))
+                rate, app_ms, database_ms = measured(floor_master, [floor] * per_round)
+                floor_rates.append(rate)
+                floor_cpu.append((app_ms, database_ms))
         engine = create_engine(database_url)
         with engine.connect() as connection:
             cases = connection.execute(text('SELECT count(*) FROM "case"')).scalar_one()
@@ -352,6 +402,8 @@ def measure(database_url: str, requests: int, workers: int, clients: int, rounds
         "floor": statistics.median(floor_rates),
         "ratio": statistics.median(ratios),
         "requests": per_round * rounds,
+        "kanal_cpu": tuple(statistics.median(part) for part in zip(*kanal_cpu, strict=True)),
+        "floor_cpu": tuple(statistics.median(part) for part in zip(*floor_cpu, strict=True)),
     }
 
 
@@ -382,6 +434,11 @@ def main() -> None:
     print(f"Kanal submit:           {result['kanal']:8.1f} requests/s (median of {arguments.rounds} rounds)")
     print(f"Floor (insert one row): {result['floor']:8.1f} requests/s")
     verdict = "yes" if within else "NO"
+    for name, (app_ms, database_ms) in (
+        ("Kanal submit", result["kanal_cpu"]),
+        ("Floor", result["floor_cpu"]),
+    ):
+        print(f"{name} server CPU per request: app {app_ms:.1f} ms + PostgreSQL {database_ms:.1f} ms")
     print(
         f"Ratio (median of the rounds' ratios): {result['ratio']:.2f}× (target ≥ {TARGET_RATIO:g}×: {verdict})"
     )
@@ -390,7 +447,7 @@ def main() -> None:
             f"| {dt.date.today().isoformat()} | Python {platform.python_version()} | PostgreSQL {server_version} "
             f"| {arguments.workers} sync | {arguments.clients} | {result['requests']} in {arguments.rounds} rounds "
             f"| {result['kanal']:.1f}/s | {result['floor']:.1f}/s | {result['ratio']:.2f}× | "
-            f"{'yes' if within else 'no'} |"
+            f"{'yes' if within else 'no'} | {cpu_cell(result['kanal_cpu'])} | {cpu_cell(result['floor_cpu'])} |"
         )
 
 
@@ -402,21 +459,28 @@ HEADER = (
     "same run with the same gunicorn workers and client: a minimal Flask endpoint that inserts one row into the "
     f"same database. Target: ratio ≥ {TARGET_RATIO:g}×.\n\n"
     "| date | Python | database | gunicorn workers | client threads | requests | Kanal submit | floor "
-    "| ratio | within target |\n"
-    "|---|---|---|---|---|---|---|---|---|---|\n"
+    "| ratio | within target | Kanal server CPU per request (app + PostgreSQL) | floor server CPU per request |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 )
 
 
+def cpu_cell(cpu: tuple[float, float]) -> str:
+    return f"{cpu[0]:.1f} + {cpu[1]:.1f} ms"
+
+
 def record(row: str) -> None:
-    """Append a row to the "Submit throughput" table, creating the file or the section when missing."""
+    """Add a row under the last one of the "Submit throughput" table (notes below the table stay below it),
+    creating the file or the section when missing."""
     content = RESULTS_FILE.read_text(encoding="utf-8") if RESULTS_FILE.exists() else "# Benchmarks\n\n"
     if SECTION not in content:
         content = content.rstrip("\n") + "\n\n" + HEADER
     start = content.index(SECTION)
     following = content.find("\n## ", start + len(SECTION))
     end = len(content) if following == -1 else following + 1
-    section = content[start:end].rstrip("\n") + "\n" + row + "\n"
-    content = content[:start] + section + ("\n" + content[end:] if following != -1 else "")
+    lines = content[start:end].split("\n")
+    last_row = max(index for index, line in enumerate(lines) if line.startswith("|"))
+    lines.insert(last_row + 1, row)
+    content = content[:start] + "\n".join(lines) + content[end:]
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_FILE.write_text(content, encoding="utf-8")
 

@@ -100,9 +100,12 @@ class _DatabaseState:
         self.engine = engine
         self.writing_engine = engine.execution_options(**{WRITE_INTENT: True})
         self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
-        # A small pool of its own, so a request holding a pooled connection can always get one here too.
+        # A small pool of its own, so a request holding a pooled connection can always get one here too. Its
+        # statements commit one by one (autocommit): one round trip each, no BEGIN and COMMIT around them.
         self.side_engine = (
-            create_engine(engine.url, pool_size=2, max_overflow=8, pool_pre_ping=True)
+            create_engine(
+                engine.url, pool_size=2, max_overflow=8, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
+            )
             if engine.dialect.name == "postgresql"
             else None
         )
@@ -177,15 +180,17 @@ def unit_of_work() -> Iterator[Session]:
 
 @contextmanager
 def independent_transaction() -> Iterator[Connection]:
-    """A short transaction of its own on PostgreSQL, committed at once whatever the caller's transaction does.
+    """A connection of its own on PostgreSQL whose every statement commits at once (autocommit), whatever the
+    caller's transaction does.
 
     For counters that may skip a number but must never make concurrent requests queue behind each other's
-    commits. Only PostgreSQL has one: on SQLite a second connection would wait for the caller's write lock.
+    commits: one statement, one round trip. Only PostgreSQL has this: on SQLite a second connection would wait
+    for the caller's write lock.
     """
     state = cast(_DatabaseState, current_app.extensions["kanal.db"])
     if state.side_engine is None:
         raise RuntimeError("independent transactions need PostgreSQL")
-    with state.side_engine.begin() as connection:
+    with state.side_engine.connect() as connection:
         yield connection
 
 

@@ -646,7 +646,9 @@ def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, FormVer
     draft, version, service = row
     if service is None:
         raise DraftNotFound(f"no service files the form of draft {draft_id}")
-    return draft, version, submitted_case(draft), service
+    # Only the id: almost always there is no case yet, and a repeated submit loads it from its primary key.
+    case_id = db.scalar(select(Case.id).where(Case.draft_id == draft.id))
+    return draft, version, db.get(Case, case_id) if case_id is not None else None, service
 
 
 def _storage_keys(definition: FormDefinition, answers: Mapping[str, Any]) -> Iterable[str]:

@@ -168,15 +168,15 @@ def create_case(
         created_at=now,
         updated_at=now,
     )
-    db.add(case)
-    db.flush()
     event_data: dict[str, Any] = {"channel": channel.value}
     details: dict[str, Any] = {"reference": case.reference}
     if signature_method is not None:
         event_data["signature_method"] = details["signature_method"] = signature_method.value
     if assisted_by_id is not None:
         details["assisted_by"] = assisted_by_id
+    db.add(case)
     add_case_event(case, "submitted", actor=actor, data=event_data)
+    db.flush()  # the case and its first event in one flush; the audit entry and the follow-up need the case's id
     audit.record("create", "case", case.id, resident_id=resident_id, actor=actor, details=details)
     if submitted:
         announce_submission(case)
