@@ -8,6 +8,7 @@ names the case and what happened, never its content: the receiver fetches that t
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -106,8 +107,18 @@ def _case_data(case: Case) -> dict[str, Any]:
     }
 
 
-def queue_webhooks(case: Case, event_name: str, occurrence: str, data: dict[str, Any] | None = None) -> int:
-    """Enqueue a delivery to every active webhook of the case's department subscribed to `event_name`."""
+def queue_webhooks(
+    case: Case,
+    event_name: str,
+    occurrence: str,
+    data: dict[str, Any] | None = None,
+    *,
+    occurred_at: dt.datetime | None = None,
+) -> int:
+    """Enqueue a delivery to every active webhook of the case's department subscribed to `event_name`.
+
+    `occurred_at` is when it happened, if not now (the worker reports a submission after it committed).
+    """
     if event_name not in EVENT_NAMES:
         raise ValueError(f"unknown webhook event {event_name!r}")
     # Joined through the queue id rather than `case.queue`, so a case whose department has no webhooks (the usual
@@ -126,7 +137,7 @@ def queue_webhooks(case: Case, event_name: str, occurrence: str, data: dict[str,
         body = {
             "delivery": key,
             "event": event_name,
-            "occurred_at": clock.now().isoformat(),
+            "occurred_at": (occurred_at or clock.now()).isoformat(),
             "case": _case_data(case),
             "data": data or {},
         }
@@ -163,7 +174,7 @@ outbox.registry.register(DELIVER_JOB, deliver_webhook)
 
 @events.case_submission_committed.connect
 def _on_submitted(case: Case, **_extra: Any) -> None:
-    queue_webhooks(case, "case.submitted", "submitted")
+    queue_webhooks(case, "case.submitted", "submitted", occurred_at=case.submitted_at)
 
 
 @events.case_status_changed.connect

@@ -23,10 +23,12 @@ from core.models import OutboxMessage, OutboxStatus, Role
 from eservices import api
 from eservices.casework_models import CaseDecision, CaseMessage
 from eservices.models import Case, CaseEvent
-from eservices.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from eservices.service import create_case
+from eservices.webhooks import DELIVER_JOB, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from tests.app_process import free_port
 from tests.builders import (
     DEFAULT_PASSWORD,
+    follow_up_submissions,
     make_api_token,
     make_case,
     make_department,
@@ -576,6 +578,20 @@ def receiver() -> Iterator[Receiver]:
 
 def run_worker_until_idle() -> int:
     return outbox.run_worker("test-worker", once=True).performed
+
+
+def test_a_submission_the_worker_reports_later_says_when_it_was_submitted(app: Flask) -> None:
+    department = make_department()
+    make_webhook("http://127.0.0.1:9/hooks", department, events=["case.submitted"])
+    case = create_case(make_service(queue=make_queue(department)), make_resident().id, {})
+    db.commit()
+
+    clock.advance(dt.timedelta(minutes=5))  # the worker gets to the follow-up a while later
+    follow_up_submissions()
+
+    [delivery] = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == DELIVER_JOB))
+    assert case.submitted_at is not None
+    assert delivery.payload["body"]["occurred_at"] == case.submitted_at.isoformat()
 
 
 def test_case_events_reach_a_webhook_signed_so_the_receiver_can_verify_them(
