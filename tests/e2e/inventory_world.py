@@ -185,6 +185,8 @@ def build_world() -> World:
     make_eservice(
         signed_form(cosigners=True, key="inventory-signed"), slug="inventory-signed", queue=preschool.queue
     )
+    # A form that must be signed but names no co-signers: the agent's paper-signature form shows with it.
+    make_eservice(signed_form(key="inventory-paper"), slug="inventory-paper", queue=preschool.queue)
 
     # The admin pages' lists: an API token and a webhook.
     contact_queue = db.scalar(select(Queue).where(Queue.code == "contact-callbacks"))

@@ -1,7 +1,7 @@
 """The pages only a flow reaches, in Swedish and Arabic: each filing step with its error state, one question per
-page, signing with BankID and co-signing, the agent's filing on behalf with a phone BankID order, the staff
-two-factor step, verifying a document, and the error states of forms. Every page on the way is checked by the
-harness (axe-core, reflow at 320 CSS px, console) and recorded in the page inventory.
+page, signing with BankID and co-signing, the agent's filing on behalf with a phone BankID order or signed on
+paper, the staff two-factor step, verifying a document, and the error states of forms. Every page on the way is
+checked by the harness (axe-core, reflow at 320 CSS px, console) and recorded in the page inventory.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from tests.e2e.inventory_world import (
 )
 from tests.e2e.live_server import LiveServer
 from tests.eservices.casework_fixtures import casework_seal_settings
+from tests.eservices.filing_helpers import PDF
 
 __all__ = ["casework_seal_settings", "inventory_server"]  # fixtures this module uses by name
 
@@ -167,6 +168,36 @@ def test_an_agent_opens_a_record_files_on_behalf_and_starts_a_phone_bankid_order
 
     submit_and_wait(page, page.locator("form[action$='/sign'] button"))
     assert "/agent/bankid/" in page.url
+
+
+@IN_SWEDISH_AND_ARABIC
+def test_an_agent_files_on_behalf_signed_on_paper_with_the_forms_error_state(
+    page: Page, world: World, language: str
+) -> None:
+    log_in_staff_over_http(page, AGENT)
+    visit(page, f"/agent/residents/{world.ids['fatima']}/open")
+    page.locator("#reason").fill("Caller signs on paper")
+    submit_and_wait(page, page.locator("main form button[type=submit]"))
+    follow_link(page, page.locator("a[href$='/file']"))
+    page.locator("#service").select_option(value="inventory-paper")
+    submit_and_wait(page, page.locator("main form button[type=submit]"))
+    page.locator("#field-nickname").fill("Simba")
+    submit_and_wait(page, continue_button(page))
+    assert page.url.endswith("/check")
+    paper_form = page.locator("form[enctype='multipart/form-data']")
+
+    # Without the scanned signature page: the paper form's error state.
+    submit_and_wait(page, paper_form.locator("button[type=submit]"))
+    expect_error_summary(page)
+    assert_error_summary_mirrors(page, language)
+    expect(page.locator("#signature_page")).to_have_attribute("aria-invalid", "true")
+
+    page.locator("#signature_page").set_input_files(
+        {"name": "signature-page.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    submit_and_wait(page, paper_form.locator("button[type=submit]"))
+    expect(page.locator(".notification--success")).to_be_visible()
+    expect(page.locator("main table [data-signature-method=paper]").first).to_be_visible()
 
 
 @IN_SWEDISH_AND_ARABIC
