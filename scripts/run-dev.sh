@@ -23,6 +23,11 @@ export KANAL_SESSION_COOKIE_SECURE="${KANAL_SESSION_COOKIE_SECURE:-false}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$instance/kanal.db}"
 export KANAL_BANKID_URL="${KANAL_BANKID_URL:-http://127.0.0.1:5001}"
 export KANAL_BASE_URL="${KANAL_BASE_URL:-http://localhost:5000}"
+# Unless a mail server is given, e-mail goes to a local development server that keeps each message in instance/mail.
+if [ -z "${KANAL_SMTP_HOST:-}" ]; then
+  export KANAL_SMTP_HOST=127.0.0.1 KANAL_SMTP_PORT="${KANAL_SMTP_PORT:-1025}"
+  local_mail=yes
+fi
 export FLASK_APP=wsgi
 web_port="${KANAL_PORT:-5000}"
 emulator_port="${KANAL_BANKID_URL##*:}"
@@ -54,6 +59,20 @@ if [ -f signing/emulator/__main__.py ]; then
   emulator="BankID emulator: $KANAL_BANKID_URL"
 else
   emulator="BankID emulator: not part of this version yet"
+fi
+
+if [ "${local_mail:-}" = yes ]; then
+  "$bin/python" -m eservices.channels.contrib.email.devserver --host "$KANAL_SMTP_HOST" --port "$KANAL_SMTP_PORT" \
+    --directory "$instance/mail" &
+  children+=($!)
+  # The worker sends the seeded cases' e-mail at once; let the server listen first (or it waits for a retry).
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/$KANAL_SMTP_HOST/$KANAL_SMTP_PORT") 2>/dev/null && break
+    sleep 0.1
+  done
+  mail="E-mail:          kept as .eml files in $instance/mail (local SMTP server on port $KANAL_SMTP_PORT)"
+else
+  mail="E-mail:          sent through $KANAL_SMTP_HOST:${KANAL_SMTP_PORT:-25}"
 fi
 
 if "$bin/flask" worker --help >/dev/null 2>&1; then
@@ -94,6 +113,7 @@ echo "  Kanal is running: http://localhost:$web_port"
 echo "  Staff login:      http://localhost:$web_port/staff/login"
 echo "  $emulator"
 echo "  $worker"
+echo "  $mail"
 echo "  Database:        $DATABASE_URL"
 echo
 if [ -s "$credentials" ]; then
