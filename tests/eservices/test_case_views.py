@@ -14,7 +14,8 @@ from core.db import db
 from core.models import Role
 from eservices import casework
 from eservices.casework import Upload
-from tests.builders import make_case, make_resident, make_staff
+from eservices.service import create_case
+from tests.builders import follow_up_submissions, make_case, make_resident, make_staff
 from tests.eservices.casework_fixtures import (  # noqa: F401 - fixtures
     PDF_BYTES,
     PNG_BYTES,
@@ -197,6 +198,24 @@ def test_the_resident_completes_the_listed_answers_and_the_earlier_value_is_kept
         headers=EN,
     )
     assert again.status_code == 200 and "You have already sent this completion." in page(again)
+
+
+def test_a_case_just_submitted_says_its_receipt_is_being_prepared_until_the_worker_has_made_it(
+    resident_client: FlaskClient,
+    unit,
+    resident,  # type: ignore[no-untyped-def]
+) -> None:
+    case = create_case(unit.service, resident.id, {})
+    db.commit()
+
+    shown = page(resident_client.get(f"/my-pages/cases/{case.reference}", headers=EN))
+    assert "Receipt (PDF) – being prepared" in shown and "There are no documents yet." not in shown
+
+    follow_up_submissions()  # the worker fixes the receipt; sealing it comes next
+    db.commit()
+    shown = page(resident_client.get(f"/my-pages/cases/{case.reference}", headers=EN))
+    assert "data-receipt-coming" not in shown
+    assert shown.count("Receipt (PDF) – being prepared") == 1 and "Read the receipt as text" in shown
 
 
 @pytest.mark.usefixtures("sealing")
