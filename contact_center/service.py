@@ -964,13 +964,6 @@ def submit_on_behalf(
         raise InvalidInput(N_("Choose how the resident signed."))
     elif identity_method not in IdentityMethod.WITHOUT_SIGNATURE:
         raise InvalidInput(N_("The resident has not signed with BankID yet."))
-    elif submission_signing.requires_signature(filing.definition_of(draft)):
-        raise InvalidInput(
-            N_(
-                "This e-service must be signed: ask the resident to sign with BankID on their phone, or attach "
-                "the page they signed on paper."
-            )
-        )
     cosigners: list[str] = []
     if signature_method is not None:
         # Whoever else the form names must still co-sign with their own BankID, as when a resident files it.
@@ -981,16 +974,24 @@ def submit_on_behalf(
             raise InvalidInput(
                 N_("The resident cannot co-sign their own application. Name the other person who must sign.")
             )
-    submission = filing.submit_draft(
-        draft_id,
-        access,
-        _agent_actor(agent),
-        language,
-        identity_method=identity_method,
-        signature_method=signature_method,
-        assisted_by_id=agent.id,
-        status=CaseStatus.DRAFT_SIGNING if cosigners else CaseStatus.SUBMITTED,
-    )
+    try:
+        submission = filing.submit_draft(
+            draft_id,
+            access,
+            _agent_actor(agent),
+            language,
+            identity_method=identity_method,
+            signature_method=signature_method,
+            assisted_by_id=agent.id,
+            status=CaseStatus.DRAFT_SIGNING if cosigners else CaseStatus.SUBMITTED,
+        )
+    except filing.SignatureRequired:
+        raise InvalidInput(
+            N_(
+                "This e-service must be signed: ask the resident to sign with BankID on their phone, or attach "
+                "the page they signed on paper."
+            )
+        ) from None
     case = submission.case
     if not submission.created:
         return case

@@ -32,7 +32,7 @@ from core.auth import current_resident, current_staff, require_staff
 from core.i18n import current_language, translated
 from core.models import Role, StaffUser
 from core.security import limiter
-from eservices import casework, filing, submission_signing
+from eservices import casework, filing
 from eservices import service as eservices
 from eservices.models import CaseStatus
 from forms import service as forms_service
@@ -861,7 +861,7 @@ def _render_check(
         if summary.first_problem
         else None,
         signed=str(draft.id) in _signed_drafts(),
-        requires_signature=submission_signing.requires_signature(definition),
+        requires_signature=definition.requires_signature,
         paper_form=paper_form or forms.PaperSignatureForm(formdata=None),
         identity_names=_identity_names(),
         without_signature=service.IdentityMethod.WITHOUT_SIGNATURE,

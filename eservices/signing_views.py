@@ -118,7 +118,7 @@ def _ready_draft_or_redirect(draft_id: int) -> Draft | Response:
     case = filing.submitted_case(draft)
     if case is not None:
         return redirect(_after_submission(case), code=303)
-    if not signing.requires_signature(filing.definition_of(draft)):
+    if not filing.definition_of(draft).requires_signature:
         return redirect(url_for("filing.check", draft_id=draft.id), code=303)
     if filing.check_answers(draft, current_language()).first_problem is not None:
         flash(_("Some answers need your attention before you can send the application."), "error")

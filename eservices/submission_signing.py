@@ -68,7 +68,6 @@ __all__ = [
     "pending_requests",
     "read_signature_evidence",
     "record_signature",
-    "requires_signature",
     "service_title",
     "signature_for_order",
     "signature_lines",
@@ -148,13 +147,9 @@ class SelfCosign(SigningRefused):
 # What is signed -----------------------------------------------------------------------------------------------
 
 
-def requires_signature(definition: FormDefinition) -> bool:
-    return definition.requires_signature
-
-
 def cosigner_field(definition: FormDefinition) -> str | None:
     key = definition.settings.get("cosigner_field")
-    return str(key) if key and requires_signature(definition) else None
+    return str(key) if key and definition.requires_signature else None
 
 
 def named_cosigners(definition: FormDefinition, answers: Mapping[str, Any]) -> list[str]:
