@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import Connection, bindparam, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from core import clock
@@ -103,19 +103,28 @@ def _content_of(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def _lock_head(session: Session) -> AuditChainHead:
-    head = session.scalar(
-        select(AuditChainHead)
-        .where(AuditChainHead.id == _HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if head is None:
+# The chain is appended with Core statements on the session's connection: three short statements, none of the
+# ORM's unit-of-work bookkeeping, on a path every committing request that audits anything takes.
+_ENTRIES = AuditEntry.__table__
+_HEAD = AuditChainHead.__table__
+_LOCK_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
+_INSERT_HEAD = insert(_HEAD).values(id=_HEAD_ID, last_entry_id=None, last_hash=GENESIS_HASH)
+_INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == _HEAD_ID)
+    .values(last_entry_id=bindparam("entry_id"), last_hash=bindparam("entry_hash_value"))
+)
+
+
+def _lock_head(connection: Connection) -> str:
+    """Lock the chain head until the transaction ends; the hash of the newest entry."""
+    last_hash = connection.scalar(_LOCK_HEAD)
+    if last_hash is None:
         # The migration creates the head; this covers a database emptied by hand.
-        head = AuditChainHead(id=_HEAD_ID, last_entry_id=None, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+        connection.execute(_INSERT_HEAD)
+        last_hash = GENESIS_HASH
+    return str(last_hash)
 
 
 @event.listens_for(Session, "before_commit")
@@ -123,19 +132,15 @@ def _chain_pending_entries(session: Session) -> None:
     pending: list[dict[str, Any]] = session.info.pop(_PENDING_KEY, [])
     if not pending:
         return
-    head = _lock_head(session)
-    previous = head.last_hash
-    entry = None
+    connection = session.connection()
+    previous = _lock_head(connection)
+    rows = []
     for content in pending:
         digest = entry_hash(previous, content)
-        entry = AuditEntry(**content, prev_hash=previous, entry_hash=digest)
-        session.add(entry)
+        rows.append({**content, "prev_hash": previous, "entry_hash": digest})
         previous = digest
-    session.flush()
-    assert entry is not None
-    head.last_hash = previous
-    head.last_entry_id = entry.id
-    session.flush()
+    entry_ids = connection.scalars(_INSERT_ENTRIES, rows).all()
+    connection.execute(_MOVE_HEAD, {"entry_id": entry_ids[-1], "entry_hash_value": previous})
 
 
 @event.listens_for(Session, "after_transaction_end")

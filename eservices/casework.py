@@ -729,7 +729,7 @@ def _form_definition(case: Case) -> FormDefinition | None:
     """The form definition the case was filed with, if it was filed through a form."""
     if case.form_version is None:
         return None
-    return forms.published_definition(case.form_version.definition)
+    return forms.published_definition(case.form_version)
 
 
 def _field_label(definition: FormDefinition | None, key: str, language: str) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit, clock
@@ -193,7 +194,7 @@ def published_version(service: Service) -> FormVersion | None:
 
 def definition_for_version(version: FormVersion) -> FormDefinition:
     """The checked definition of a published version; versions are immutable, so loading is cached by content."""
-    return forms.published_definition(version.definition)
+    return forms.published_definition(version)
 
 
 def definition_of(draft: Draft) -> FormDefinition:
@@ -340,6 +341,9 @@ def load_draft(draft_id: int, access: DraftAccess, *, for_update: bool = False) 
 
 
 def submitted_case(draft: Draft) -> Case | None:
+    """The case the draft became, if it was submitted (a draft that was not costs no look-up)."""
+    if draft.submitted_at is None:
+        return None
     return db.scalar(select(Case).where(Case.draft_id == draft.id))
 
 
@@ -348,7 +352,7 @@ def drafts_for_resident(resident_id: int) -> list[Draft]:
     return list(
         db.scalars(
             select(Draft)
-            .where(Draft.resident_id == resident_id, ~exists().where(Case.draft_id == Draft.id))
+            .where(Draft.resident_id == resident_id, Draft.submitted_at.is_(None))
             .order_by(Draft.updated_at.desc(), Draft.id.desc())
         )
     )
@@ -385,6 +389,8 @@ def save_page(
     Continuing validates the page and saves it on the draft; going back saves whatever passed validation so
     nothing typed is lost; adding or removing an entry or a file only shows the page again.
     """
+    if draft.submitted_at is not None:
+        raise DraftNotFound(f"draft {draft.id} was submitted; its answers belong to the case now")
     definition = definition_of(draft)
     if not valid_step(definition, step):
         raise DraftNotFound(step.key)
@@ -591,20 +597,23 @@ def submit_draft(
     `assisted_by_id` (the agent filing on the resident's behalf) and `signature_method` (how the applicant signed)
     are given to the case as it is created.
     """
-    draft, version, existing, service = _lock_for_submit(draft_id, access)
-    if existing is not None:
-        return Submission(existing, created=False)
+    draft, version, service = _lock_for_submit(draft_id, access)
+    if draft.submitted_at is not None:
+        existing = submitted_case(draft)
+        if existing is not None:
+            return Submission(existing, created=False)
     definition = definition_for_version(version)
     if definition.requires_signature and signature_method is None:
         raise SignatureRequired(str(draft_id))
     final = _complete_answers(definition, draft, language)
     # The form's statistics (time to complete, share of answers prefilled) need the draft before it is emptied.
-    forms.record_submission(draft)
-    # The draft is emptied first: creating the case takes the reference counter's row lock, which every
-    # concurrent submit waits for, so as little as possible happens after it.
+    statistics = forms.submission_statistics(draft)
+    # The draft is emptied and marked in the same transaction as the case is made: a concurrent submit of it,
+    # waiting for its row lock, then reads the marked draft and finds the case.
     draft.answers = {}
     draft.prefilled = {}
     draft.current_page = None
+    draft.submitted_at = clock.now()
     case = create_case(
         service,
         draft.resident_id,
@@ -617,38 +626,40 @@ def submit_draft(
         form_version_id=draft.form_version_id,
         draft_id=draft.id,
         status=status,
+        form_statistics=statistics,
     )
     set_committed_value(case, "form_version", version)  # already loaded; spares whoever reads it next a query
     attachments.link_to_case(draft.id, case.id, _storage_keys(definition, final))
     return Submission(case, created=True)
 
 
-def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, FormVersion, Case | None, Service]:
-    """The draft, locked until the transaction ends, with its version and service, and its case if any.
+# The submit's first statement, built once: every submit runs it.
+_LOCK_FOR_SUBMIT = (
+    select(Draft, FormVersion, Service)
+    .join(FormVersion, FormVersion.id == Draft.form_version_id)
+    .outerjoin(Service, Service.form_id == FormVersion.form_id)
+    .where(Draft.id == bindparam("draft_id"))
+    .with_for_update(of=Draft)
+    # The checked definition is kept by its digest (forms.published_definition); its JSON is read only once.
+    .options(defer(FormVersion.definition))
+    .execution_options(populate_existing=True)
+)
+
+
+def _lock_for_submit(draft_id: int, access: DraftAccess) -> tuple[Draft, FormVersion, Service]:
+    """The draft, locked until the transaction ends, with its version and service.
 
     The version comes from the same statement: `draft.form_version` would be loaded again, since refreshing the
-    locked draft (`populate_existing`) resets its relationships.
-
-    Concurrent submits of one draft queue up on the row lock. The case is looked up only once the lock is held,
-    in a statement of its own: on PostgreSQL a statement that waited for a lock still sees the rows of other
-    tables as they were when it started, so only a later statement sees the case the first submit created.
+    locked draft (`populate_existing`) resets its relationships. Concurrent submits of one draft queue up on the
+    row lock; the one that waited reads the draft as the first one left it (marked `submitted_at`).
     """
-    row = db.execute(
-        select(Draft, FormVersion, Service)
-        .join(FormVersion, FormVersion.id == Draft.form_version_id)
-        .outerjoin(Service, Service.form_id == FormVersion.form_id)
-        .where(Draft.id == draft_id)
-        .with_for_update(of=Draft)
-        .execution_options(populate_existing=True)
-    ).first()
+    row = db.execute(_LOCK_FOR_SUBMIT, {"draft_id": draft_id}).first()
     if row is None or not _may_open(row[0], access):
         raise DraftNotFound(str(draft_id))
     draft, version, service = row
     if service is None:
         raise DraftNotFound(f"no service files the form of draft {draft_id}")
-    # Only the id: almost always there is no case yet, and a repeated submit loads it from its primary key.
-    case_id = db.scalar(select(Case.id).where(Case.draft_id == draft.id))
-    return draft, version, db.get(Case, case_id) if case_id is not None else None, service
+    return draft, version, service
 
 
 def _storage_keys(definition: FormDefinition, answers: Mapping[str, Any]) -> Iterable[str]:

@@ -66,7 +66,7 @@ def _form_sections(case: Case, language: str) -> tuple[tuple[Section, ...], dict
     if version is None:
         return (), dict(case.answers), ""
     form = version.form
-    definition = published_definition(version.definition)
+    definition = published_definition(version)
     shown = set(visible_pages(definition, case.answers))
     sections: list[Section] = []
     answers: dict[str, Any] = {}

@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit, clock, outbox
-from core.db import db, independent_transaction
+from core.db import db, independent_transaction, insert_row
 from eservices import events
 from eservices.actors import Actor
 from eservices.models import (
@@ -21,6 +22,7 @@ from eservices.models import (
     Service,
     SignatureMethod,
 )
+from forms import service as forms
 
 __all__ = [
     "Actor",
@@ -139,6 +141,7 @@ def create_case(
     form_version_id: int | None = None,
     draft_id: int | None = None,
     status: CaseStatus = CaseStatus.SUBMITTED,
+    form_statistics: dict[str, Any] | None = None,
 ) -> Case:
     """Create a case with its reference, queue from the service, first timeline event and audit entry.
 
@@ -148,56 +151,83 @@ def create_case(
     `form_version_id` is the form version the answers were given on; `draft_id` the draft they came from (one
     case per draft, enforced by a unique constraint). A case created waiting for co-signers
     (`CaseStatus.DRAFT_SIGNING`) is not submitted yet: `case_submitted` is sent when the last signature is in.
+    `form_statistics` (`forms.submission_statistics` of the draft) is recorded by the follow-up job of a
+    submitted case, and at once for a case that waits for co-signers.
     """
     now = clock.now()
     submitted = status is CaseStatus.SUBMITTED
-    case = Case(
-        reference=allocate_case_reference(now.year),
-        service=service,
-        resident_id=resident_id,
-        queue_id=service.queue_id,
-        status=status.value,
-        channel=channel.value,
-        assisted_by_id=assisted_by_id,
-        identity_method=identity_method,
-        signature_method=signature_method.value if signature_method is not None else None,
-        answers=answers,
-        form_version_id=form_version_id,
-        draft_id=draft_id,
-        submitted_at=now if submitted else None,
-        created_at=now,
-        updated_at=now,
-    )
+    reference = allocate_case_reference(now.year)
     event_data: dict[str, Any] = {"channel": channel.value}
-    details: dict[str, Any] = {"reference": case.reference}
+    details: dict[str, Any] = {"reference": reference}
     if signature_method is not None:
         event_data["signature_method"] = details["signature_method"] = signature_method.value
     if assisted_by_id is not None:
         details["assisted_by"] = assisted_by_id
-    db.add(case)
-    add_case_event(case, "submitted", actor=actor, data=event_data)
-    db.flush()  # the case and its first event in one flush; the audit entry and the follow-up need the case's id
+    # Two single-row inserts rather than a flush: every submission comes this way (see core.db.insert_row).
+    case = insert_row(
+        Case,
+        {
+            "reference": reference,
+            "service_id": service.id,
+            "resident_id": resident_id,
+            "queue_id": service.queue_id,
+            "status": status.value,
+            "channel": channel.value,
+            "assisted_by_id": assisted_by_id,
+            "identity_method": identity_method,
+            "signature_method": signature_method.value if signature_method is not None else None,
+            "answers": answers,
+            "form_version_id": form_version_id,
+            "draft_id": draft_id,
+            "submitted_at": now if submitted else None,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    set_committed_value(case, "service", service)  # the caller's object: reading it costs no query
+    insert_row(
+        CaseEvent,
+        {
+            "case_id": case.id,
+            "at": now,
+            "kind": "submitted",
+            "actor_kind": actor[0],
+            "actor_id": actor[1],
+            "visible_to_resident": True,
+            "data": event_data,
+        },
+    )
     audit.record("create", "case", case.id, resident_id=resident_id, actor=actor, details=details)
     if submitted:
-        announce_submission(case)
+        announce_submission(case, form_statistics=form_statistics)
+    elif form_statistics is not None:
+        forms.record_submission(form_statistics)
     return case
 
 
 SUBMITTED_JOB = "case.submitted"
 
 
-def announce_submission(case: Case, **extra: Any) -> None:
+def announce_submission(
+    case: Case, *, form_statistics: dict[str, Any] | None = None, **extra: Any
+) -> None:
     """The case is submitted now: followers that must act at once run in this transaction, the rest in a job.
 
-    The job (one row, committed with the case) sends `case_submission_committed` from the worker, so the
-    receipt, webhooks and notifications cost the submit request nothing and cannot be lost.
+    The job (one row, committed with the case) records the form's statistics and sends
+    `case_submission_committed` from the worker, so the receipt, webhooks, notifications and statistics cost the
+    submit request nothing and cannot be lost.
     """
     events.case_submitted.send(case, **extra)
-    outbox.enqueue(SUBMITTED_JOB, {"case_id": case.id}, f"{SUBMITTED_JOB}:{case.id}")
+    payload: dict[str, Any] = {"case_id": case.id}
+    if form_statistics is not None:
+        payload["form_statistics"] = form_statistics
+    outbox.enqueue(SUBMITTED_JOB, payload, f"{SUBMITTED_JOB}:{case.id}")
 
 
 @outbox.handler(SUBMITTED_JOB)
 def follow_up_submission(payload: dict[str, Any], _job: outbox.JobContext) -> None:
+    if "form_statistics" in payload:
+        forms.record_submission(payload["form_statistics"])  # kept even if the case is gone since
     case = db.get(Case, int(payload["case_id"]))
     if case is None:
         return  # deleted since (a test resident, or erased on request): nobody left to tell

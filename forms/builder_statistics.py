@@ -1,15 +1,17 @@
 """Form statistics for form admins: drafts started and submitted, where people leave, how long a form takes,
 how much was prefilled from known data, and the satisfaction ratings residents gave on the confirmation page.
 
-The filing flow reports each submission with `record_submission` (the form package cannot see cases), and the
-confirmation page's rating form posts to `forms.rating` (see `forms.builder_views`), which calls
-`record_rating`.
+The filing flow reports each submission with `submission_statistics` and `record_submission` (the form
+package cannot see cases), and the confirmation page's rating form posts to `forms.rating` (see
+`forms.builder_views`), which calls `record_rating`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,7 @@ __all__ = [
     "rating_offered",
     "record_rating",
     "record_submission",
+    "submission_statistics",
 ]
 
 RATING_SCORES = (1, 2, 3, 4, 5)
@@ -39,29 +42,40 @@ class RatingRefused(ValueError):
     """A rating that cannot be stored: an unknown version, a form that does not ask, or a score out of range."""
 
 
-def record_submission(draft: Draft) -> FormSubmissionRecord:
-    """Remember a submitted draft for the statistics; calling it again for the same draft changes nothing."""
-    version = db.get(FormVersion, draft.form_version_id)
-    if version is None:
-        raise ValueError(f"draft {draft.id} has no form version")
+def submission_statistics(draft: Draft) -> dict[str, Any]:
+    """What the statistics keep of a draft being submitted, as JSON (the draft is emptied right after).
+
+    The submit hands this to `record_submission`, at once or through the job that follows the submission.
+    """
     answered = [key for key, value in (draft.answers or {}).items() if is_answered(value)]
-    origins = draft.prefilled or {}
-    prefilled_keys = {path.split("[", 1)[0] for path in origins}
-    values = {
-        "form_id": version.form_id,
-        "form_version_id": version.id,
+    prefilled_keys = {path.split("[", 1)[0] for path in (draft.prefilled or {})}
+    return {
+        "form_id": draft.form_version.form_id,
+        "form_version_id": draft.form_version_id,
         "draft_id": draft.id,
         "channel": draft.channel,
-        "started_at": draft.created_at,
-        "submitted_at": now(),
+        "started_at": draft.created_at.isoformat(),
+        "submitted_at": now().isoformat(),
         "answer_count": len(answered),
         "prefilled_count": sum(1 for key in answered if key in prefilled_keys),
     }
+
+
+def record_submission(statistics: Mapping[str, Any]) -> FormSubmissionRecord:
+    """Remember a submission (`submission_statistics`) for the form's statistics; again for the same draft
+    changes nothing."""
+    values = {
+        **statistics,
+        "started_at": dt.datetime.fromisoformat(statistics["started_at"]),
+        "submitted_at": dt.datetime.fromisoformat(statistics["submitted_at"]),
+    }
     record = insert_unless_taken(FormSubmissionRecord, values, FormSubmissionRecord.draft_id)
     if record is None:
-        record = db.scalar(select(FormSubmissionRecord).where(FormSubmissionRecord.draft_id == draft.id))
+        record = db.scalar(
+            select(FormSubmissionRecord).where(FormSubmissionRecord.draft_id == statistics["draft_id"])
+        )
     if record is None:
-        raise RuntimeError(f"the statistics record of draft {draft.id} was neither added nor found")
+        raise RuntimeError(f"the statistics record of draft {statistics['draft_id']} was neither added nor found")
     return record
 
 

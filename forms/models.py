@@ -5,6 +5,8 @@ drafts (answers in progress), each bound to the exact version it was started on.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, event
@@ -43,11 +45,24 @@ class FormVersion(Base):
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     definition: Mapped[dict[str, Any]] = mapped_column()
+    # SHA-256 of the definition's canonical JSON, set when the version is stored: the engine keeps checked
+    # definitions by it, so using a version costs neither reading nor re-encoding its JSON.
+    definition_digest: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[dt.datetime] = mapped_column(default=now)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     change_note: Mapped[str | None] = mapped_column(Text)
 
     form: Mapped[Form] = relationship(back_populates="versions")
+
+
+def definition_digest(definition: Any) -> str:
+    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@event.listens_for(FormVersion, "before_insert")
+def _digest_the_definition(_mapper: Any, _connection: Any, version: FormVersion) -> None:
+    version.definition_digest = definition_digest(version.definition)
 
 
 class Draft(Base):
@@ -67,6 +82,9 @@ class Draft(Base):
     token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now, index=True)
+    # When the draft became a case (co-signed cases included); from then on it keeps no answers and cannot
+    # change, and a repeated submit finds the case it made.
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     form_version: Mapped[FormVersion] = relationship()
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import forms.contrib.population_register
 import forms.contrib.resident_profile  # noqa: F401 - importing registers the built-in providers
@@ -26,9 +25,13 @@ from forms.definition import (
 )
 from forms.information import render_markdown
 from forms.logic import FieldState, PageState
+from forms.models import definition_digest
 from forms.prefill import PrefillContext, PrefillRegistry, PrefillResult, registry
 from forms.prefill import prefill as apply_prefill
 from forms.validation import FieldError, LockedValues, label_text
+
+if TYPE_CHECKING:
+    from forms.models import FormVersion
 
 __all__ = [
     "EXAMPLES_DIRECTORY",
@@ -54,6 +57,7 @@ __all__ = [
     "published_definition",
     "record_submission",
     "render_information",
+    "submission_statistics",
     "validate_definition",
     "validate_page",
     "visible_pages",
@@ -99,18 +103,27 @@ def load_definition(
     return definition
 
 
-def published_definition(data: Mapping[str, Any]) -> FormDefinition:
+def published_definition(version: FormVersion) -> FormDefinition:
     """The checked definition of a published form version.
 
-    Published versions never change, so each distinct content is checked against the schema once per process
-    (the check is by far the most expensive step of loading) and the engine's immutable result is shared.
+    Published versions never change, so each distinct content (by the version's `definition_digest`) is checked
+    against the schema once per process — the check is by far the most expensive step of loading — and the
+    engine's immutable result is shared. Once cached, the version's JSON is not even read: a caller may load the
+    version with its `definition` column deferred.
     """
-    return _load_canonical(json.dumps(data, sort_keys=True, ensure_ascii=False))
+    # A version not stored yet has no digest until its insert (tests and previews build such versions).
+    digest = version.definition_digest or definition_digest(version.definition)
+    found = _checked_definitions.get(digest)
+    if found is None:
+        found = load_definition(json.dumps(version.definition))
+        if len(_checked_definitions) >= _CHECKED_DEFINITIONS_KEPT:
+            _checked_definitions.pop(next(iter(_checked_definitions)))  # the oldest; versions rarely number many
+        _checked_definitions[digest] = found
+    return found
 
 
-@lru_cache(maxsize=256)
-def _load_canonical(canonical_json: str) -> FormDefinition:
-    return load_definition(canonical_json)
+_CHECKED_DEFINITIONS_KEPT = 256
+_checked_definitions: dict[str, FormDefinition] = {}
 
 
 def evaluate_page(definition: FormDefinition, page_id: str, answers: Mapping[str, Any]) -> PageState:
@@ -210,8 +223,15 @@ def is_answered(value: Any) -> bool:
     return logic.is_answered(value)
 
 
-def record_submission(draft: Any) -> Any:
-    """Remember a submitted draft for the form's statistics (submitted, time to complete, share prefilled)."""
+def submission_statistics(draft: Any) -> dict[str, Any]:
+    """What the form's statistics keep of a draft being submitted (JSON, for `record_submission`)."""
+    from forms.builder_statistics import submission_statistics as statistics
+
+    return statistics(draft)
+
+
+def record_submission(statistics: Mapping[str, Any]) -> Any:
+    """Remember a submission for the form's statistics (submitted, time to complete, share prefilled)."""
     from forms.builder_statistics import record_submission as record
 
-    return record(draft)
+    return record(statistics)

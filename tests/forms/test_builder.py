@@ -690,8 +690,9 @@ def test_statistics_count_drafts_submissions_drop_off_time_prefill_and_ratings(a
     finished = [draft("details", has_pet=True, name="Ada"), draft("details", has_pet=False, name="Bo")]
     for minutes, item in zip((10, 20), finished, strict=True):
         clock.advance(dt.timedelta(minutes=minutes) - (clock.now() - start))
-        builder_statistics.record_submission(item)
-    builder_statistics.record_submission(finished[0])  # a retried submit is counted once
+        builder_statistics.record_submission(builder_statistics.submission_statistics(item))
+    # A retried submit (or a retried follow-up job) is counted once.
+    builder_statistics.record_submission(builder_statistics.submission_statistics(finished[0]))
     for score in (5, 4, 5):
         builder_statistics.record_rating(version.id, score)
 
