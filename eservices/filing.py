@@ -20,7 +20,7 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit, clock
-from core.db import db
+from core.db import db, update_row
 from core.models import Resident
 from eservices import attachments
 from eservices.actors import Actor
@@ -610,10 +610,10 @@ def submit_draft(
     statistics = forms.submission_statistics(draft)
     # The draft is emptied and marked in the same transaction as the case is made: a concurrent submit of it,
     # waiting for its row lock, then reads the marked draft and finds the case.
-    draft.answers = {}
-    draft.prefilled = {}
-    draft.current_page = None
-    draft.submitted_at = clock.now()
+    now = clock.now()
+    update_row(
+        draft, {"answers": {}, "prefilled": {}, "current_page": None, "submitted_at": now, "updated_at": now}
+    )
     case = create_case(
         service,
         draft.resident_id,

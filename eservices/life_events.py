@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from core import audit, clock, outbox
@@ -276,31 +276,34 @@ def delete_checklist(resident_id: int, checklist_id: int) -> None:
     audit.record("delete", "saved_checklist", checklist_id, resident_id=resident_id)
 
 
+# Built once (every submission runs it; building it costs more than running it).
+_OPEN_STEPS_AND_OFFERS = union_all(
+    select(literal("step").label("kind"), SavedChecklistStep.id.label("id"))
+    .join(SavedChecklist, SavedChecklist.id == SavedChecklistStep.checklist_id)
+    .where(
+        SavedChecklist.resident_id == bindparam("resident_id"),
+        SavedChecklistStep.service_id == bindparam("service_id"),
+        SavedChecklistStep.done_at.is_(None),
+    ),
+    select(literal("offer").label("kind"), Offer.id.label("id"))
+    .join(OfferRule, OfferRule.id == Offer.rule_id)
+    .where(
+        Offer.resident_id == bindparam("resident_id"),
+        OfferRule.service_id == bindparam("service_id"),
+        Offer.case_id.is_(None),
+    ),
+)
+
+
 def tick_steps_for_case(case: Case) -> list[SavedChecklistStep]:
     """Tick every open step for the case's service on the owner's checklists, and settle matching offers."""
     if case.resident_id is None:
         return []
     # One statement finds both the open steps and the open offers; most residents have neither, and then
     # submitting pays a single round trip for this.
-    open_steps = (
-        select(literal("step").label("kind"), SavedChecklistStep.id.label("id"))
-        .join(SavedChecklist, SavedChecklist.id == SavedChecklistStep.checklist_id)
-        .where(
-            SavedChecklist.resident_id == case.resident_id,
-            SavedChecklistStep.service_id == case.service_id,
-            SavedChecklistStep.done_at.is_(None),
-        )
-    )
-    open_offers = (
-        select(literal("offer").label("kind"), Offer.id.label("id"))
-        .join(OfferRule, OfferRule.id == Offer.rule_id)
-        .where(
-            Offer.resident_id == case.resident_id,
-            OfferRule.service_id == case.service_id,
-            Offer.case_id.is_(None),
-        )
-    )
-    found = db.execute(union_all(open_steps, open_offers)).all()
+    found = db.execute(
+        _OPEN_STEPS_AND_OFFERS, {"resident_id": case.resident_id, "service_id": case.service_id}
+    ).all()
     step_ids = sorted(row.id for row in found if row.kind == "step")
     offer_ids = sorted(row.id for row in found if row.kind == "offer")
     steps = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -92,18 +92,25 @@ def allocate_case_reference(year: int | None = None) -> str:
     year = year or clock.now().year
     if db.get_bind().dialect.name == "postgresql":
         with independent_transaction() as connection:
-            number = connection.scalar(_next_reference_number(postgresql.insert, year))
+            number = connection.scalar(_NEXT_REFERENCE_NUMBER["postgresql"], {"year": year})
     else:
-        number = db.scalar(_next_reference_number(sqlite.insert, year))
+        number = db.connection().scalar(_NEXT_REFERENCE_NUMBER["sqlite"], {"year": year})
     return f"{year}-{number:06d}"
 
 
-def _next_reference_number(dialect_insert: Any, year: int) -> Any:
+def _next_reference_number(dialect_insert: Any) -> Any:
     """One statement, one round trip: create the year's counter at 1, or else increment it; returns the value."""
-    statement = dialect_insert(CaseReferenceCounter).values(year=year, last_value=1)
+    statement = dialect_insert(CaseReferenceCounter).values(year=bindparam("year"), last_value=1)
     return statement.on_conflict_do_update(
         index_elements=["year"], set_={"last_value": CaseReferenceCounter.last_value + 1}
     ).returning(CaseReferenceCounter.last_value)
+
+
+# Built once: making the statement costs more than running it, and every submission runs it.
+_NEXT_REFERENCE_NUMBER = {
+    "postgresql": _next_reference_number(postgresql.insert),
+    "sqlite": _next_reference_number(sqlite.insert),
+}
 
 
 def add_case_event(
