@@ -7,7 +7,7 @@ not a server error and rolls back otherwise. Commands use `unit_of_work()` for t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any, ClassVar, TypeVar, cast
@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     MetaData,
+    RowMapping,
     Table,
     bindparam,
     create_engine,
@@ -288,17 +289,18 @@ def _table_of(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def _persistent(model: type[_Row], row: Mapping[str, Any]) -> _Row:
+def _persistent(model: type[_Row], row: RowMapping) -> _Row:
     """The inserted row as a clean object of the current session, as if a query had loaded it."""
     identity = db.identity_key(model, tuple(row[column.key] for column in _table_of(model).primary_key))
     known = db.identity_map.get(identity)
     if known is not None:
         return cast(_Row, known)
-    attributes = {prop.key: row[prop.columns[0].key] for prop in sa_inspect(model).column_attrs}
-    instance = model(**attributes)
-    make_transient_to_detached(instance)  # no history: nothing for a flush to write
+    mapper = sa_inspect(model)
+    instance = mapper.class_manager.new_instance()  # as loading does: no constructor, no attribute events
+    sa_inspect(instance).dict.update({prop.key: row[prop.columns[0].key] for prop in mapper.column_attrs})
+    make_transient_to_detached(instance)  # committed as they are: nothing for a flush to write
     db.add(instance)
-    return instance
+    return cast(_Row, instance)
 
 
 def dispose_engines(app: Flask) -> None:

@@ -81,7 +81,11 @@ class Service(Base):
 
 
 class CaseReferenceCounter(Base):
-    """The last number handed out per year; incremented under a row lock so references never collide."""
+    """SQLite: the last case number handed out per year, incremented in the filing's transaction.
+
+    On PostgreSQL the numbers come from one sequence per year (`eservices.service.allocate_case_reference`),
+    owned by this table's `year` column.
+    """
 
     __tablename__ = "case_reference_counter"
 

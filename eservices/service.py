@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit, clock, outbox
@@ -84,33 +85,57 @@ def cases_for_resident(resident_id: int) -> list[Case]:
 def allocate_case_reference(year: int | None = None) -> str:
     """The next reference for the year, like 2026-000123: unique under concurrency, gaps allowed.
 
-    On PostgreSQL the number is taken in its own short transaction on a separate connection, so the counter's
-    row lock is held for one statement rather than for the whole submission; a submission that rolls back leaves
-    a gap, which is fine — references must be unique, not gapless. SQLite has a single writer anyway, so there
-    the counter moves inside the caller's transaction (a second connection would wait for the caller's lock).
+    On PostgreSQL each year has a sequence (`case_reference_<year>`, made by the year's first case): `nextval`
+    neither waits for nor holds a lock and is never rolled back, so concurrent submissions do not queue behind
+    each other, and one that rolls back leaves a gap — references must be unique, not gapless. SQLite has a
+    single writer anyway, so there the year's row in `case_reference_counter` moves inside the caller's
+    transaction.
     """
     year = year or clock.now().year
-    if db.get_bind().dialect.name == "postgresql":
-        with independent_transaction() as connection:
-            number = connection.scalar(_NEXT_REFERENCE_NUMBER["postgresql"], {"year": year})
-    else:
-        number = db.connection().scalar(_NEXT_REFERENCE_NUMBER["sqlite"], {"year": year})
+    connection = db.connection()
+    if connection.dialect.name != "postgresql":
+        return f"{year}-{connection.scalar(_NEXT_COUNTER_VALUE, {'year': year}):06d}"
+    name = _year_sequence(year)
+    number = connection.scalar(_NEXT_SEQUENCE_VALUE, {"sequence": name})
+    if number is None:  # no sequence yet, as far as this transaction can tell: the year's first case
+        number = _next_from_new_year_sequence(name)
     return f"{year}-{number:06d}"
 
 
-def _next_reference_number(dialect_insert: Any) -> Any:
-    """One statement, one round trip: create the year's counter at 1, or else increment it; returns the value."""
-    statement = dialect_insert(CaseReferenceCounter).values(year=bindparam("year"), last_value=1)
-    return statement.on_conflict_do_update(
-        index_elements=["year"], set_={"last_value": CaseReferenceCounter.last_value + 1}
-    ).returning(CaseReferenceCounter.last_value)
+def _year_sequence(year: int) -> str:
+    if not 1000 <= year <= 9999:
+        raise ValueError(f"a case reference year has four digits: {year}")
+    return f"case_reference_{year}"
 
 
-# Built once: making the statement costs more than running it, and every submission runs it.
-_NEXT_REFERENCE_NUMBER = {
-    "postgresql": _next_reference_number(postgresql.insert),
-    "sqlite": _next_reference_number(sqlite.insert),
-}
+def _next_from_new_year_sequence(name: str) -> int:
+    """Create the year's sequence unless it exists, and take a number from it, on a connection of its own.
+
+    The creation commits at once, so every later transaction finds the sequence. The transaction that missed it
+    keeps missing it (PostgreSQL remembers for the rest of a transaction that a name was not found) and comes
+    here for each number it takes. The sequence is owned by `case_reference_counter.year`: emptying that table
+    with RESTART IDENTITY (as the test suite does) starts the numbering over, and dropping it drops them.
+    """
+    with independent_transaction() as connection:
+        try:
+            connection.exec_driver_sql(
+                f"CREATE SEQUENCE IF NOT EXISTS {name} OWNED BY case_reference_counter.year"
+            )
+        except DBAPIError:
+            # A concurrent first case of the year created it in the same instant: that is all we wanted.
+            if connection.scalar(text("SELECT to_regclass(:sequence)"), {"sequence": name}) is None:
+                raise
+        return int(connection.scalar(_NEXT_SEQUENCE_VALUE, {"sequence": name}))
+
+
+# Built once: making a statement costs more than running it, and every submission runs one of these.
+_NEXT_SEQUENCE_VALUE = text("SELECT nextval(to_regclass(:sequence))")  # NULL when the sequence does not exist
+_NEXT_COUNTER_VALUE = (
+    sqlite.insert(CaseReferenceCounter)
+    .values(year=bindparam("year"), last_value=1)
+    .on_conflict_do_update(index_elements=["year"], set_={"last_value": CaseReferenceCounter.last_value + 1})
+    .returning(CaseReferenceCounter.last_value)
+)
 
 
 def add_case_event(
@@ -215,9 +240,7 @@ def create_case(
 SUBMITTED_JOB = "case.submitted"
 
 
-def announce_submission(
-    case: Case, *, form_statistics: dict[str, Any] | None = None, **extra: Any
-) -> None:
+def announce_submission(case: Case, *, form_statistics: dict[str, Any] | None = None, **extra: Any) -> None:
     """The case is submitted now: followers that must act at once run in this transaction, the rest in a job.
 
     The job (one row, committed with the case) records the form's statistics and sends
