@@ -12,11 +12,11 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Connection, Text, bindparam, event, func, insert, select, update
+from sqlalchemy import Connection, Table, Text, bindparam, event, func, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from core import clock
@@ -108,8 +108,8 @@ def _content_of(entry: AuditEntry) -> dict[str, Any]:
 
 # The chain is appended with Core statements on the session's connection: three short statements, none of the
 # ORM's unit-of-work bookkeeping, on a path every committing request that audits anything takes.
-_ENTRIES = AuditEntry.__table__
-_HEAD = AuditChainHead.__table__
+_ENTRIES = cast(Table, AuditEntry.__table__)
+_HEAD = cast(Table, AuditChainHead.__table__)
 _LOCK_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
 _INSERT_HEAD = insert(_HEAD).values(id=_HEAD_ID, last_entry_id=None, last_hash=GENESIS_HASH)
 _INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)

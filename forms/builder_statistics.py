@@ -75,7 +75,9 @@ def record_submission(statistics: Mapping[str, Any]) -> FormSubmissionRecord:
             select(FormSubmissionRecord).where(FormSubmissionRecord.draft_id == statistics["draft_id"])
         )
     if record is None:
-        raise RuntimeError(f"the statistics record of draft {statistics['draft_id']} was neither added nor found")
+        raise RuntimeError(
+            f"the statistics record of draft {statistics['draft_id']} was neither added nor found"
+        )
     return record
 
 

@@ -117,7 +117,8 @@ def published_definition(version: FormVersion) -> FormDefinition:
     if found is None:
         found = load_definition(json.dumps(version.definition))
         if len(_checked_definitions) >= _CHECKED_DEFINITIONS_KEPT:
-            _checked_definitions.pop(next(iter(_checked_definitions)))  # the oldest; versions rarely number many
+            # Forget the oldest; a process rarely sees that many versions.
+            _checked_definitions.pop(next(iter(_checked_definitions)))
         _checked_definitions[digest] = found
     return found
 

@@ -141,7 +141,8 @@ def make_case(
 
 def follow_up_submissions() -> int:
     """Do now, in this transaction, what the worker does once submissions have committed: each pending
-    `case.submitted` job (statistics, receipt, webhooks, notifications) is performed by its real handler and marked done.
+    `case.submitted` job (statistics, receipt, webhooks, notifications) is performed by its real handler and
+    marked done.
     """
     from sqlalchemy import select
 

@@ -44,7 +44,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("definition_digest", sa.String(length=64), nullable=True))
     connection = op.get_bind()
     versions = sa.table(
-        "form_version", sa.column("id", sa.Integer), sa.column("definition", sa.JSON), sa.column("definition_digest")
+        "form_version",
+        sa.column("id", sa.Integer),
+        sa.column("definition", sa.JSON),
+        sa.column("definition_digest"),
     )
     for version_id, definition in connection.execute(sa.select(versions.c.id, versions.c.definition)).all():
         connection.execute(
