@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from core.migrate import downgrade, upgrade
+from forms.models import definition_digest
 from migrations.metadata import metadata
 from tests.database import POSTGRES_URL, using_postgres
 
@@ -120,3 +122,54 @@ def test_cases_signed_with_bankid_before_0016_keep_how_they_were_signed(empty_da
         ("id_document", None),
         (None, None),
     ]
+
+
+def test_versions_get_their_digest_and_submitted_drafts_their_time_in_0018_and_counters_continue_in_0019(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url, "0017")
+    tables = metadata.tables
+    definition = {"key": "permit", "title": {"sv": "Tillstånd"}, "pages": []}
+    submitted_at = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(tables["department"].insert().values(id=1, code="env", name="Miljö"))
+        connection.execute(tables["queue"].insert().values(id=1, department_id=1, code="env", name="Miljö"))
+        connection.execute(tables["category"].insert().values(id=1, slug="environment"))
+        connection.execute(tables["service"].insert().values(id=1, slug="permit", category_id=1, queue_id=1))
+        connection.execute(tables["form"].insert().values(id=1, key="permit", draft_definition=definition))
+        connection.execute(
+            tables["form_version"].insert().values(id=1, form_id=1, version=1, definition=definition)
+        )
+        for draft_id in (1, 2):
+            connection.execute(
+                tables["draft"].insert().values(id=draft_id, form_version_id=1, actor_kind="resident")
+            )
+        connection.execute(
+            tables["case"]
+            .insert()
+            .values(
+                id=1, reference="2026-000041", service_id=1, queue_id=1, draft_id=1, created_at=submitted_at
+            )
+        )
+        connection.execute(tables["case_reference_counter"].insert().values(year=2026, last_value=41))
+
+    upgrade(empty_database_url)
+
+    with engine.connect() as connection:
+        digest = connection.execute(text("SELECT definition_digest FROM form_version")).scalar_one()
+        drafts = connection.execute(text("SELECT id, submitted_at FROM draft ORDER BY id")).all()
+        next_number = (
+            connection.execute(text("SELECT nextval('case_reference_2026')")).scalar_one()
+            if using_postgres()
+            else None
+        )
+    engine.dispose()
+    assert digest == definition_digest(definition)
+    assert [row[0] for row in drafts] == [1, 2]
+    assert drafts[1][1] is None  # never submitted
+    stored = drafts[0][1]
+    stored = dt.datetime.fromisoformat(stored) if isinstance(stored, str) else stored
+    assert stored.replace(tzinfo=None) == submitted_at.replace(tzinfo=None)
+    if using_postgres():
+        assert next_number == 42  # the year's counter became a sequence that carries on after it
