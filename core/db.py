@@ -232,7 +232,7 @@ def insert_row(model: type[_Row], values: dict[str, Any]) -> _Row:
     costs several times the statement itself. Column defaults apply as in any insert; ORM flush events do not
     run for these rows.
     """
-    db.flush()  # as a query would (autoflush): rows the new one refers to may still be pending
+    db.flush()  # as a query would (autoflush): the session's pending changes are written first, in order
     row = db.connection().execute(_insert_returning_row(_table_of(model)), values).one()
     return _persistent(model, row._mapping)
 

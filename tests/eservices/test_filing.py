@@ -175,6 +175,38 @@ def test_submitting_the_same_draft_again_gives_the_same_case(app: Flask) -> None
     assert db.scalar(select(func.count()).select_from(FormSubmissionRecord)) == 1
 
 
+def test_a_submitted_draft_is_marked_and_takes_no_more_answers(app: Flask) -> None:
+    resident = make_resident()
+    draft = start(make_eservice(), resident)
+    fill_small_form(draft)
+
+    submission = filing.submit_draft(
+        draft.id, DraftAccess(resident_id=resident.id), Actor.resident(resident), "en"
+    )
+
+    assert draft.submitted_at is not None and draft.submitted_at <= submission.case.created_at
+    assert filing.submitted_case(draft) is submission.case
+    # A page sent again from an old tab (the Back button after sending) cannot refill the emptied draft.
+    with pytest.raises(filing.DraftNotFound):
+        filing.save_page(draft, Step("about"), {"nickname": "Again", "has_pet": "no"}, {}, "en")
+    assert draft.answers == {}
+
+
+def test_the_forms_statistics_count_a_submission_once_its_follow_up_job_has_run(app: Flask) -> None:
+    resident = make_resident()
+    draft = start(make_eservice(), resident)
+    fill_small_form(draft)
+    filing.submit_draft(draft.id, DraftAccess(resident_id=resident.id), Actor.resident(resident), "en")
+    assert db.scalar(select(func.count()).select_from(FormSubmissionRecord)) == 0  # not in the request
+
+    follow_up_submissions()
+
+    record = db.scalar(select(FormSubmissionRecord))
+    assert record is not None
+    assert (record.draft_id, record.channel, record.answer_count) == (draft.id, "self_service", 3)
+    assert record.started_at == draft.created_at
+
+
 def test_an_incomplete_draft_is_not_submitted(app: Flask) -> None:
     resident = make_resident()
     draft = start(make_eservice(), resident)

@@ -7,8 +7,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from core.db import db
-from forms.models import Draft, Form, FormVersion, ImmutableVersionError
-from forms.service import load_definition
+from forms.models import Draft, Form, FormVersion, ImmutableVersionError, definition_digest
+from forms.service import load_definition, published_definition
 from tests.builders import make_resident, make_staff
 from tests.forms.definitions import definition_data, field, page
 
@@ -83,3 +83,26 @@ def test_an_anonymous_draft_is_found_by_its_token(app: Flask) -> None:
     draft = db.scalars(select(Draft).where(Draft.token == "t" * 43)).one()
     assert draft.resident_id is None
     assert draft.answers == {"name": "x"}
+
+
+def test_each_version_is_used_with_its_own_definition_kept_by_digest(app: Flask) -> None:
+    first = definition_data(page("start", [field("name")]))
+    second = definition_data(page("start", [field("name"), field("email", "email", required=True)]))
+    form = Form(key="digest-form", title=first["title"], draft_definition=first)
+    db.add(form)
+    version_one, version_two = publish(form, first, 1), publish(form, second, 2)
+    db.commit()
+
+    assert version_one.definition_digest == definition_digest(first) != version_two.definition_digest
+    shown = {
+        version.version: [item.key for item in published_definition(version).page("start").fields]
+        for version in (version_one, version_two)
+    }
+    assert shown == {1: ["name"], 2: ["name", "email"]}
+    # Once checked, a version is used without reading its JSON again (the submit loads it deferred).
+    db.expire(version_two, ["definition"])
+    assert published_definition(version_two) is published_definition(version_two)
+    assert "definition" not in version_two.__dict__
+    # A version not stored yet has no digest; its definition is still its own.
+    unsaved = FormVersion(form=form, version=3, definition=definition_data(page("start", [field("phone")])))
+    assert [item.key for item in published_definition(unsaved).page("start").fields] == ["phone"]
