@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from core.migrate import downgrade, upgrade
@@ -89,15 +89,21 @@ def test_a_fresh_database_starts_the_audit_chain_at_the_genesis_hash(empty_datab
     assert [tuple(row) for row in head] == [(1, None, "0" * 64)]
 
 
+def insert_a_service(connection: Connection) -> None:
+    """Service 1 with its department, queue 1 and category, for tests that start from an older revision."""
+    tables = metadata.tables
+    connection.execute(tables["department"].insert().values(id=1, code="env", name="Miljö"))
+    connection.execute(tables["queue"].insert().values(id=1, department_id=1, code="env", name="Miljö"))
+    connection.execute(tables["category"].insert().values(id=1, slug="environment"))
+    connection.execute(tables["service"].insert().values(id=1, slug="permit", category_id=1, queue_id=1))
+
+
 def test_cases_signed_with_bankid_before_0016_keep_how_they_were_signed(empty_database_url: str) -> None:
     upgrade(empty_database_url, "0015")
     tables = metadata.tables
     engine = create_engine(empty_database_url)
     with engine.begin() as connection:
-        connection.execute(tables["department"].insert().values(id=1, code="env", name="Miljö"))
-        connection.execute(tables["queue"].insert().values(id=1, department_id=1, code="env", name="Miljö"))
-        connection.execute(tables["category"].insert().values(id=1, slug="environment"))
-        connection.execute(tables["service"].insert().values(id=1, slug="permit", category_id=1, queue_id=1))
+        insert_a_service(connection)
         for number, identity_method in enumerate(["bankid", "bankid_phone", "id_document", None], start=1):
             connection.execute(
                 tables["case"]
@@ -133,10 +139,7 @@ def test_versions_get_their_digest_and_submitted_drafts_their_time_in_0018_and_c
     submitted_at = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
     engine = create_engine(empty_database_url)
     with engine.begin() as connection:
-        connection.execute(tables["department"].insert().values(id=1, code="env", name="Miljö"))
-        connection.execute(tables["queue"].insert().values(id=1, department_id=1, code="env", name="Miljö"))
-        connection.execute(tables["category"].insert().values(id=1, slug="environment"))
-        connection.execute(tables["service"].insert().values(id=1, slug="permit", category_id=1, queue_id=1))
+        insert_a_service(connection)
         connection.execute(tables["form"].insert().values(id=1, key="permit", draft_definition=definition))
         connection.execute(
             tables["form_version"].insert().values(id=1, form_id=1, version=1, definition=definition)
