@@ -106,8 +106,9 @@ def _content_of(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-# The chain is appended with Core statements on the session's connection: three short statements, none of the
-# ORM's unit-of-work bookkeeping, on a path every committing request that audits anything takes.
+# The chain is appended with Core statements on the session's connection, without the ORM's unit-of-work
+# bookkeeping, on a path every committing request that audits anything takes: on PostgreSQL one statement per
+# entry (`_APPEND_ENTRY_POSTGRESQL`), elsewhere three for all of them (lock the head, insert, move the head).
 _ENTRIES = cast(Table, AuditEntry.__table__)
 _HEAD = cast(Table, AuditChainHead.__table__)
 _LOCK_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
