@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import forms.contrib.population_register
 import forms.contrib.resident_profile  # noqa: F401 - importing registers the built-in providers
@@ -25,13 +25,10 @@ from forms.definition import (
 )
 from forms.information import render_markdown
 from forms.logic import FieldState, PageState
-from forms.models import definition_digest
+from forms.models import FormVersion, definition_digest
 from forms.prefill import PrefillContext, PrefillRegistry, PrefillResult, registry
 from forms.prefill import prefill as apply_prefill
 from forms.validation import FieldError, LockedValues, label_text
-
-if TYPE_CHECKING:
-    from forms.models import FormVersion
 
 __all__ = [
     "EXAMPLES_DIRECTORY",
