@@ -212,9 +212,9 @@ def independent_transaction() -> Iterator[Connection]:
     """A connection of its own on PostgreSQL whose every statement commits at once (autocommit), whatever the
     caller's transaction does.
 
-    For counters that may skip a number but must never make concurrent requests queue behind each other's
-    commits: one statement, one round trip. Only PostgreSQL has this: on SQLite a second connection would wait
-    for the caller's write lock.
+    For what every other transaction must see at once, whether or not the caller's commits: today the creation
+    of a year's case-reference sequence (`eservices.service.allocate_case_reference`). Only PostgreSQL has this:
+    on SQLite a second connection would wait for the caller's write lock.
     """
     state = cast(_DatabaseState, current_app.extensions["kanal.db"])
     if state.side_engine is None:
