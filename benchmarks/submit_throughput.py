@@ -4,9 +4,9 @@ Kanal's `POST /e/<draft>/submit` (lock the draft, re-validate every page on the 
 form's statistics, allocate a case reference, insert the case, its timeline event and audit entry, tick the
 resident's checklists, queue the follow-up job that makes the receipt and sends webhooks and notifications, hand
 over the files) is measured against a floor: a minimal Flask endpoint that inserts one row into the same database.
-Both run under gunicorn with the same number of sync workers, and the same client (a bounded loop of requests
-from a few threads on loopback) drives both, in alternating rounds of the same run. Target: Kanal at least 0.5×
-the floor.
+Both run under gunicorn with Kanal's gunicorn.conf.py and the same number of sync workers, and the same client
+(a bounded loop of requests from a few threads on loopback, each with an httpx client made before the first
+round) drives both, in alternating rounds of the same run. Target: Kanal at least 0.5× the floor.
 
 Each submit needs a complete draft of its own: the preschool-placement form (two children prefilled from the
 population register) is filled in once through the filing service and copied into as many drafts as requests.
@@ -244,6 +244,9 @@ def gunicorn(app_spec: str, environ: dict[str, str], workers: int) -> Iterator[t
             sys.executable,
             "-m",
             "gunicorn",
+            # Kanal's production settings (gunicorn.conf.py) for both servers, like the number of workers.
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--workers",
             str(workers),
             "--bind",
@@ -299,25 +302,35 @@ def server_cpu(master_pid: int) -> tuple[float, float]:
     return app, database
 
 
-def drive(requests: list[Callable[[httpx.Client], httpx.Response]], clients: int) -> float:
-    """Send every request from `clients` threads (each its own keep-alive connection); requests per second."""
+def http_clients(count: int, cookies: dict[str, str] | None = None) -> list[httpx.Client]:
+    """`count` clients that keep their cookies as a browser does: `cookies` to start with, then what is set.
+
+    Made before any round is timed: making an httpx client costs about 20 ms of CPU (its TLS context), which
+    in a round would count against whichever server answers faster.
+    """
+    return [
+        httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT}, cookies=cookies) for _ in range(count)
+    ]
+
+
+def drive(requests: list[Callable[[httpx.Client], httpx.Response]], clients: list[httpx.Client]) -> float:
+    """Send every request from one thread per client (each its own connection); requests per second."""
     work: queue.Queue[Callable[[httpx.Client], httpx.Response]] = queue.Queue()
     for request in requests:
         work.put(request)
     failures: list[str] = []
 
-    def client_loop() -> None:
-        with httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT}) as client:
-            while True:
-                try:
-                    request = work.get_nowait()
-                except queue.Empty:
-                    return
-                response = request(client)
-                if response.status_code != 303:
-                    failures.append(f"{response.status_code}: {response.text[:200]}")
+    def client_loop(client: httpx.Client) -> None:
+        while True:
+            try:
+                request = work.get_nowait()
+            except queue.Empty:
+                return
+            response = request(client)
+            if response.status_code != 303:
+                failures.append(f"{response.status_code}: {response.text[:200]}")
 
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    threads = [threading.Thread(target=client_loop, args=(client,)) for client in clients]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -343,13 +356,11 @@ def measure(database_url: str, requests: int, workers: int, clients: int, rounds
         # create_app set up INFO logging in this process; a line per request would slow the client down.
         logging.getLogger().setLevel(logging.WARNING)
         prepare_baseline(database_url)
+        kanal_http = http_clients(clients, {"kanal_session": cookie})
+        floor_http = http_clients(clients)
 
         def submit(draft_id: int) -> Callable[[httpx.Client], httpx.Response]:
-            return lambda client: client.post(
-                f"{kanal_url}/e/{draft_id}/submit",
-                data={"csrf_token": token},
-                cookies={"kanal_session": cookie},
-            )
+            return lambda client: client.post(f"{kanal_url}/e/{draft_id}/submit", data={"csrf_token": token})
 
         def floor(client: httpx.Client) -> httpx.Response:
             return client.post(f"{floor_url}/insert", data={"csrf_token": token})
@@ -361,10 +372,12 @@ def measure(database_url: str, requests: int, workers: int, clients: int, rounds
         kanal_cpu: list[tuple[float, float, float]] = []
         floor_cpu: list[tuple[float, float, float]] = []
 
-        def measured(master: int, batch: list[Callable[[httpx.Client], httpx.Response]]) -> tuple[float, ...]:
+        def measured(
+            master: int, batch: list[Callable[[httpx.Client], httpx.Response]], http: list[httpx.Client]
+        ) -> tuple[float, ...]:
             app_before, database_before = server_cpu(master)
             client_before = time.process_time()
-            rate = drive(batch, clients)
+            rate = drive(batch, http)
             client_after = time.process_time()
             app_after, database_after = server_cpu(master)
             per_request = 1000 / len(batch)
@@ -382,20 +395,22 @@ def measure(database_url: str, requests: int, workers: int, clients: int, rounds
                 floor_master,
             ),
         ):
-            drive([submit(draft_id) for draft_id in draft_ids[:warmup]], clients)
-            drive([floor] * warmup, clients)
+            drive([submit(draft_id) for draft_id in draft_ids[:warmup]], kanal_http)
+            drive([floor] * warmup, floor_http)
             batches = [
                 draft_ids[warmup + n * per_round : warmup + (n + 1) * per_round] for n in range(rounds)
             ]
             for batch in batches:
                 rate, app_ms, database_ms, client_ms = measured(
-                    kanal_master, [submit(draft_id) for draft_id in batch]
+                    kanal_master, [submit(draft_id) for draft_id in batch], kanal_http
                 )
                 kanal_rates.append(rate)
                 kanal_cpu.append((app_ms, database_ms, client_ms))
-                rate, app_ms, database_ms, client_ms = measured(floor_master, [floor] * per_round)
+                rate, app_ms, database_ms, client_ms = measured(floor_master, [floor] * per_round, floor_http)
                 floor_rates.append(rate)
                 floor_cpu.append((app_ms, database_ms, client_ms))
+        for client in kanal_http + floor_http:
+            client.close()
         engine = create_engine(database_url)
         with engine.connect() as connection:
             cases = connection.execute(text('SELECT count(*) FROM "case"')).scalar_one()

@@ -25,6 +25,7 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    select,
     update,
 )
 from sqlalchemy import inspect as sa_inspect
@@ -223,6 +224,21 @@ def independent_transaction() -> Iterator[Connection]:
         yield connection
 
 
+def get_row(model: type[_Row], row_id: int) -> _Row | None:
+    """The row with this primary key, as `Session.get` gives it, with one prebuilt Core statement.
+
+    For the look-up every request makes (the logged-in resident): `Session.get` costs about twice its
+    statement in ORM machinery. The object is persistent and clean in the current session, and an object the
+    session already holds is returned without a query. Only for models without eager-loaded relationships.
+    """
+    known = db.identity_map.get(db.identity_key(model, (row_id,)))
+    if known is not None:
+        return cast(_Row, known)
+    db.flush()  # as Session.get's query would
+    row = db.connection().execute(_select_by_primary_key(_table_of(model)), {"kanal_row_id": row_id}).first()
+    return _persistent(model, row._mapping) if row is not None else None
+
+
 def insert_row(model: type[_Row], values: dict[str, Any]) -> _Row:
     """Insert one row (`values` by column name) with a single Core statement; the row, persistent in the current
     session.
@@ -271,6 +287,12 @@ def update_row(instance: Base, values: dict[str, Any]) -> None:
 @cache
 def _insert_returning_row(table: Table) -> Any:
     return insert(table).returning(*table.c)
+
+
+@cache
+def _select_by_primary_key(table: Table) -> Any:
+    (key_column,) = table.primary_key
+    return select(table).where(key_column == bindparam("kanal_row_id"))
 
 
 @cache

@@ -51,18 +51,24 @@ def init_app(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
 
+    baseline = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if settings.session_cookie_secure:
+        baseline.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    # Pages may show personal data; never keep them in shared caches or the back-forward cache of others.
+    html_only = [("Cache-Control", "no-store")]
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        """Every header of the baseline that the view has not set itself (one pass, not a search per header)."""
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if settings.session_cookie_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            # Pages may show personal data; never keep them in shared caches or the back-forward cache of others.
-            headers.setdefault("Cache-Control", "no-store")
+        present = {name.lower() for name, _value in headers.items()}
+        wanted = baseline + html_only if response.mimetype == "text/html" else baseline
+        headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response

@@ -2,6 +2,12 @@
 
 The page carries the timeout in data attributes; `session-timeout.js` warns two minutes before and offers to stay
 logged in (a POST to /session/keepalive). Without JavaScript the timeout still applies on the next request.
+
+The time of the last request is kept in the signed session cookie, renewed only once it is
+`LAST_SEEN_REFRESH_SECONDS` old: most requests then leave the cookie alone (no new signature, no Set-Cookie). The
+stored time may therefore be up to that much older than the last request, and the timeout allows for it: a
+resident is logged out between `idle` and `idle + LAST_SEEN_REFRESH_SECONDS` after their last request, never
+before the warning's count-down has run out.
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ from core.auth import log_out
 from core.config import Settings
 
 LAST_SEEN_KEY = "last_seen"
+LAST_SEEN_REFRESH_SECONDS = 30
 blueprint = Blueprint("session_timeout", __name__)
 
 
 @blueprint.post("/session/keepalive")
 def keepalive() -> Response:
-    """Touching the session is all this does; the before_request hook has already renewed it."""
+    """Reaching Kanal is all this does: the before_request hook has counted the request as activity."""
     return jsonify({"ok": True})
 
 
@@ -37,15 +44,17 @@ def init_app(app: Flask, settings: Settings) -> None:
         if getattr(principal, "kind", None) != "resident" or request.endpoint == "static":
             return None
         now = clock.now().timestamp()
-        last_seen = session.get(LAST_SEEN_KEY, now)
-        if now - float(last_seen) > idle_seconds:
+        last_seen = session.get(LAST_SEEN_KEY)
+        idle_for = now - float(last_seen) if last_seen is not None else 0.0
+        if idle_for > idle_seconds + LAST_SEEN_REFRESH_SECONDS:
             log_out()
             flash(
                 _("You were logged out because you were inactive for a while. Log in again to continue."),
                 "info",
             )
             return redirect(url_for("resident_auth.login"))
-        session[LAST_SEEN_KEY] = now
+        if last_seen is None or idle_for >= LAST_SEEN_REFRESH_SECONDS:
+            session[LAST_SEEN_KEY] = now
         return None
 
     @app.context_processor

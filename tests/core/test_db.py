@@ -1,5 +1,6 @@
-"""Single-row Core writes for hot paths (`insert_row`, `insert_unless_taken`, `update_row`): the row is written in
-one statement, and the object in the session reads exactly as the database holds it, with nothing left to flush."""
+"""Single-row Core statements for hot paths (`get_row`, `insert_row`, `insert_unless_taken`, `update_row`): the row
+is read or written in one statement, and the object in the session reads exactly as the database holds it, with
+nothing left to flush."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
 from core import clock
-from core.db import db, insert_row, insert_unless_taken, update_row
+from core.db import db, get_row, insert_row, insert_unless_taken, update_row
 from core.models import Department, OutboxMessage, OutboxStatus
 from tests.builders import make_department
 
@@ -57,6 +58,22 @@ def test_an_inserted_row_is_one_statement_and_a_clean_object_with_the_columns_de
         text("SELECT kind, idempotency_key FROM outbox_message WHERE id = :id"), {"id": job.id}
     )
     assert tuple(stored.one()) == ("test.job", "first")
+
+
+def test_a_row_read_by_its_key_is_one_statement_and_the_session_s_own_object(app: Flask) -> None:
+    department_id = make_department(name="Socialtjänsten").id
+    db.expunge_all()
+
+    with statements() as seen:
+        department = get_row(Department, department_id)
+        again = get_row(Department, department_id)
+
+    assert len(seen) == 1  # the second look-up found it in the session
+    assert department is again and department is not None
+    assert department.name == "Socialtjänsten"
+    assert department in db and department not in db.dirty
+    assert db.get(Department, department_id) is department
+    assert get_row(Department, department_id + 1000) is None
 
 
 def test_changes_pending_in_the_session_reach_the_database_before_the_new_row(app: Flask) -> None:

@@ -137,6 +137,19 @@ def test_pages_that_may_show_personal_data_are_not_cached(client: FlaskClient) -
     assert client.get("/staff/login").headers["Cache-Control"] == "no-store"
 
 
+def test_a_header_the_view_sets_itself_is_kept_and_not_doubled(app: Flask) -> None:
+    @app.get("/test-own-headers")
+    def own_headers() -> tuple[str, int, dict[str, str]]:
+        return "<p>hej</p>", 200, {"cache-control": "private, max-age=60", "X-Frame-Options": "SAMEORIGIN"}
+
+    response = app.test_client().get("/test-own-headers")
+
+    assert response.headers.getlist("Cache-Control") == ["private, max-age=60"]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]  # the rest of the baseline
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
 def test_https_only_deployments_tell_browsers_to_stay_on_https(database_url: str, tmp_path: Path) -> None:
     secure = create_app(test_environ(database_url, tmp_path, KANAL_SESSION_COOKIE_SECURE="true"))
     with secure.app_context():
